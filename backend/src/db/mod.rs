@@ -1,0 +1,235 @@
+//! The database: SQLite (embedded default) or PostgreSQL, chosen at run time
+//! by the URL scheme, behind one diesel connection type.
+//!
+//! SQLite gets ONE writer connection beside a small read pool: several SQLite
+//! writers only queue on its file lock and blow up tail latency. PostgreSQL
+//! uses one pool for both. Blocking diesel calls run on actix's blocking
+//! thread pool via [`Db::read`] and [`Db::write`].
+
+pub mod dialect;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+
+use crate::config::{Settings, SqliteSynchronous};
+use crate::error::ApiError;
+
+/// One connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL (production, scale-out).
+    Pg(PgConnection),
+    /// SQLite (embedded default).
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://PATH`
+    Sqlite,
+    /// `postgres://...` or `postgresql://...`
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the scheme; anything else is refused instead of being guessed.
+    pub fn from_url(url: &str) -> anyhow::Result<(Backend, String)> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            anyhow::ensure!(!path.is_empty(), "DATABASE_URL sqlite:// needs a file path");
+            Ok((Backend::Sqlite, path.to_owned()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok((Backend::Postgres, url.to_owned()))
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+}
+
+/// Opens connections for r2d2 by the URL's scheme. diesel's own
+/// `MultiConnection::establish` tries each backend in turn, which would turn a
+/// down PostgreSQL into a stray SQLite file.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+    target: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Sqlite => SqliteConnection::establish(&self.target).map(DbConnection::Sqlite),
+            Backend::Postgres => PgConnection::establish(&self.target).map(DbConnection::Pg),
+        }
+        .map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Pg(c) => r2d2::R2D2Connection::is_broken(c),
+            DbConnection::Sqlite(c) => r2d2::R2D2Connection::is_broken(c),
+        }
+    }
+}
+
+/// Per-connection SQLite settings; SQLite forgets them on every new connection.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas {
+    synchronous: SqliteSynchronous,
+}
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        let synchronous = match self.synchronous {
+            SqliteSynchronous::Normal => "NORMAL",
+            SqliteSynchronous::Full => "FULL",
+        };
+        conn.batch_execute(&format!(
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"
+        ))
+        .map_err(r2d2::Error::QueryError)
+    }
+}
+
+type Pool = r2d2::Pool<Manager>;
+
+/// Pooled access to the database.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    writer: Pool,
+    reader: Pool,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file's folder when needed.
+    pub fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url();
+        let (backend, target) = Backend::from_url(&url)?;
+        let manager = Manager {
+            backend,
+            target: target.clone(),
+        };
+        let builder = || {
+            r2d2::Pool::builder()
+                // A health query on every checkout halves throughput; broken
+                // connections are detected by `has_broken` instead.
+                .test_on_check_out(false)
+                .connection_timeout(Duration::from_secs(10))
+        };
+        match backend {
+            Backend::Sqlite => {
+                if let Some(dir) = std::path::Path::new(&target).parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                }
+                let pragmas = SqlitePragmas {
+                    synchronous: settings.sqlite_synchronous,
+                };
+                let writer = builder()
+                    .max_size(1)
+                    .connection_customizer(Box::new(pragmas))
+                    .build(manager.clone())
+                    .context("opening the SQLite database")?;
+                let reader = builder()
+                    .max_size(settings.db_pool_size)
+                    .min_idle(Some(1))
+                    .connection_customizer(Box::new(pragmas))
+                    .build(manager)
+                    .context("opening the SQLite database")?;
+                Ok(Self {
+                    backend,
+                    writer,
+                    reader,
+                })
+            }
+            Backend::Postgres => {
+                let pool = builder()
+                    .max_size(settings.db_pool_size)
+                    .build(manager)
+                    .context("connecting to PostgreSQL")?;
+                Ok(Self {
+                    backend,
+                    writer: pool.clone(),
+                    reader: pool,
+                })
+            }
+        }
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations (serialised across nodes on PostgreSQL).
+    pub fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.writer.get().context("getting a connection")?;
+        dialect::run_migrations(&mut conn)
+    }
+
+    /// Runs `f` with a read connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        run(self.reader.clone(), f).await
+    }
+
+    /// Runs `f` with the write connection on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        run(self.writer.clone(), f).await
+    }
+
+    /// A write connection for code outside a request (CLI, workers).
+    pub fn write_blocking(&self) -> anyhow::Result<r2d2::PooledConnection<Manager>> {
+        self.writer.get().context("getting a database connection")
+    }
+}
+
+/// The current time as stored: UTC, whole microseconds (what both backends keep).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A new id: a time-ordered UUID (v7), so ids sort by creation for keyset paging.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+async fn run<T, F>(pool: Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(ApiError::from_pool)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,28 @@
+//! Digital product delivery: sellers keep their files in their own bucket,
+//! every paid order gets a personal download portal with counted, expiring
+//! downloads.
+//!
+//! Where to look:
+//! - [`startup`] builds the HTTP server; [`routes`] is the whole route table.
+//! - Each resource owns its routes, queries and types: [`auth`], [`api_keys`].
+//! - Shared plumbing: [`config`] (settings), [`db`] (SQLite or PostgreSQL,
+//!   chosen by the URL), [`error`] (the one problem+json error type),
+//!   [`json`] (the request body extractor), [`validation`] (field errors),
+//!   [`openapi`], [`metrics`], [`telemetry`].
+
+pub mod api_keys;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod json;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod validation;
+
+pub use startup::{AppState, Application};

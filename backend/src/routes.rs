@@ -1,0 +1,15 @@
+//! The route table: every API route of the product, in one place.
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{api_keys, auth, health, metrics};
+
+/// Every documented route.
+pub fn api(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::get_health).service(metrics::get_metrics).service(
+        scope::scope("/api/v1")
+            .configure(auth::routes::configure)
+            .configure(api_keys::routes::configure),
+    );
+}

@@ -1,0 +1,161 @@
+//! Builds the server: state, database, middleware, routes.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_files::Files;
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, guard, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::password;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::auth::tokens::AccessTokens;
+use crate::config::{ServerKeys, Settings};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::json::BodyLimit;
+use crate::metrics::Metrics;
+use crate::middleware::{catch_panic, problemize, request_id_header};
+use crate::openapi::ApiDoc;
+use crate::telemetry::RequestSpan;
+
+/// Everything a request handler can reach.
+pub struct AppState {
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Db,
+    /// The server's keys.
+    pub keys: Arc<ServerKeys>,
+    /// Access token signing and verification.
+    pub access_tokens: AccessTokens,
+    /// Login throttling.
+    pub login_limiter: LoginLimiter,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Loads keys, connects to and migrates the database.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let keys = ServerKeys::load_or_generate(&settings)?;
+        let db = Db::connect(&settings)?;
+        db.migrate()?;
+        Ok(Self {
+            access_tokens: AccessTokens::new(&keys.signing, settings.access_token_ttl_secs),
+            login_limiter: LoginLimiter::new(settings.login_burst_per_account, settings.login_burst_per_ip),
+            metrics: Metrics::new()?,
+            keys: Arc::new(keys),
+            db,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Builds the state and binds `bind` (port 0 picks a free port).
+    pub fn build(settings: Settings, bind: &str) -> anyhow::Result<Self> {
+        let state = web::Data::new(AppState::build(settings)?);
+        password::warm_up();
+        let listener = TcpListener::bind(bind).with_context(|| format!("binding {bind}"))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            let limit = state.settings.max_body_bytes;
+            let static_dir = state.settings.static_dir.clone();
+            let (app, doc) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(limit))
+                .app_data(BodyLimit(limit))
+                // A malformed id cannot name anything: answer like a missing one.
+                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    ApiError::Malformed(format!("Invalid query parameter: {err}")).into()
+                }))
+                .configure(crate::routes::api)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc))
+                .route("/api/docs", web::get().to(redirect_to_docs))
+                .configure(|cfg| spa(cfg, &static_dir))
+                .default_service(web::to(not_found))
+                .wrap(from_fn(catch_panic))
+                .wrap(ErrorHandlers::new().default_handler(problemize))
+                .wrap(from_fn(crate::metrics::record))
+                .wrap(from_fn(request_id_header))
+                .wrap(TracingLogger::<RequestSpan>::new())
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server handle (to run it on a task and stop it).
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/api/docs/"))
+        .finish()
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// Serves the built single-page app at `/` (any non-API path falls back to
+/// `index.html`, so client-side routes survive a reload). Without a build,
+/// `/` explains where things are.
+fn spa(cfg: &mut web::ServiceConfig, dir: &Path) {
+    let not_api = guard::fn_guard(|ctx| !ctx.head().uri.path().starts_with("/api"));
+    let index = dir.join("index.html");
+    if index.is_file() {
+        cfg.service(
+            Files::new("/", dir)
+                .index_file("index.html")
+                .guard(not_api)
+                .default_handler(web::to(move |req: HttpRequest| {
+                    let index = index.clone();
+                    async move { actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)) }
+                })),
+        );
+    } else {
+        cfg.route(
+            "/",
+            web::get().to(|| async {
+                HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+                    "<!doctype html><meta charset=utf-8><title>Delivery</title>\
+                     <h1>Delivery is running</h1><p>The dashboard is not built \
+                     (<code>make run</code> builds it). API documentation: \
+                     <a href=\"/api/docs/\">/api/docs</a>.</p>",
+                )
+            }),
+        );
+    }
+}

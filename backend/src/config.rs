@@ -148,9 +148,9 @@ impl Settings {
 
     /// The database URL, defaulting to a SQLite file in the data dir.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("delivery.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("delivery.db").display()))
     }
 
     /// The public base URL without a trailing slash.
@@ -217,8 +217,8 @@ impl ServerKeys {
 fn ensure_secrets_file(data_dir: &Path) -> anyhow::Result<SecretsFile> {
     let path = data_dir.join("secrets.toml");
     if path.exists() {
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         return toml_from_str(&text).with_context(|| format!("parsing {}", path.display()));
     }
     fs::create_dir_all(data_dir)
@@ -288,6 +288,40 @@ mod tests {
             second.signing.expose_secret()
         );
         assert!(!format!("{first:?}").contains(first.signing.expose_secret()));
+    }
+
+    #[test]
+    fn environment_overrides_defaults_and_unknown_settings_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://db.example/delivery");
+            jail.set_env("DELIVERY_PUBLIC_URL", "https://files.example.com/");
+            jail.set_env("DELIVERY_SQLITE_SYNCHRONOUS", "full");
+            let settings = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(settings.database_url(), "postgres://db.example/delivery");
+            assert_eq!(settings.public_base(), "https://files.example.com");
+            assert_eq!(settings.sqlite_synchronous, SqliteSynchronous::Full);
+
+            jail.set_env("DELIVERY_PUBLIK_URL", "typo");
+            let err = Settings::load().expect_err("unknown setting").to_string();
+            assert!(err.contains("publik_url"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn config_file_is_read_and_checked() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("delivery.toml", "db_pool_size = 3\nbind = \"0.0.0.0:9000\"")?;
+            jail.set_env("DELIVERY_CONFIG", "delivery.toml");
+            let settings = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(
+                (settings.db_pool_size, settings.bind.as_str()),
+                (3, "0.0.0.0:9000")
+            );
+            jail.create_file("delivery.toml", "db_pool_size = 0")?;
+            assert!(Settings::load().is_err(), "a pool of zero is refused");
+            Ok(())
+        });
     }
 
     #[test]

@@ -159,9 +159,7 @@ impl ApiError {
                 retry_after_secs(*wait)
             ),
             ApiError::Unavailable(detail) => detail.clone(),
-            ApiError::Internal(_) => {
-                "Something went wrong on our side. It has been logged.".into()
-            }
+            ApiError::Internal(_) => "Something went wrong on our side. It has been logged.".into(),
         }
     }
 
@@ -215,10 +213,8 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs(*wait)));
             }
             ApiError::Unauthorized(_) => {
-                response.insert_header((
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer"),
-                ));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             _ => {}
         }
@@ -275,8 +271,16 @@ mod tests {
             (ApiError::Malformed("x".into()), 400, "malformed_request"),
             (ApiError::Unauthorized("x"), 401, "unauthorized"),
             (ApiError::NotFound, 404, "not_found"),
-            (ApiError::RateLimited(Duration::from_millis(1500)), 429, "rate_limited"),
-            (ApiError::internal(anyhow::anyhow!("db password is hunter2")), 500, "internal_error"),
+            (
+                ApiError::RateLimited(Duration::from_millis(1500)),
+                429,
+                "rate_limited",
+            ),
+            (
+                ApiError::internal(anyhow::anyhow!("db password is hunter2")),
+                500,
+                "internal_error",
+            ),
         ];
         for (err, status, code) in cases {
             let problem = err.problem();

@@ -44,7 +44,11 @@ pub async fn get_health(state: web::Data<AppState>) -> HttpResponse {
     };
     let (mut response, status, database) = match database {
         Ok(_) => (HttpResponse::Ok(), "ok", "ok".to_owned()),
-        Err(_) => (HttpResponse::ServiceUnavailable(), "degraded", "unreachable".to_owned()),
+        Err(_) => (
+            HttpResponse::ServiceUnavailable(),
+            "degraded",
+            "unreachable".to_owned(),
+        ),
     };
     response.json(Health {
         status: status.into(),

@@ -6,8 +6,8 @@ use std::ops::Deref;
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::mime;
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -42,9 +42,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<mime::Mime>().ok())
-            .is_some_and(|m| {
-                m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON)
-            });
+            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
         // The same limit is set as actix's PayloadConfig, which enforces it
         // while reading; this copy only words the error.
         let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_LIMIT, |l| l.0);
@@ -88,7 +86,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             )),
         }
     })?;
-    de.end().map_err(|_| ApiError::Malformed("The body has trailing characters after the JSON value.".into()))?;
+    de.end().map_err(|_| {
+        ApiError::Malformed("The body has trailing characters after the JSON value.".into())
+    })?;
     Ok(value)
 }
 
@@ -106,7 +106,10 @@ fn data_error(path: &str, err: &serde_json::Error) -> FieldError {
         .and_then(|rest| rest.split('`').next());
     let parent = if path == "." { "" } else { path };
     match named {
-        Some(name) if parent.is_empty() => FieldError::new(name, message.clone()),
+        Some(name) if parent.is_empty() || parent.ends_with(name) => FieldError::new(
+            if parent.is_empty() { name } else { parent },
+            message.clone(),
+        ),
         Some(name) => FieldError::new(format!("{parent}.{name}"), message.clone()),
         None if parent.is_empty() => FieldError::new("body", message),
         None => FieldError::new(parent, message),
@@ -144,12 +147,21 @@ mod tests {
 
     #[test]
     fn unknown_field_is_named() {
-        assert_eq!(field_of(r#"{"email": "a@b.c", "count": 1, "extra": 2}"#), "extra");
+        assert_eq!(
+            field_of(r#"{"email": "a@b.c", "count": 1, "extra": 2}"#),
+            "extra"
+        );
     }
 
     #[test]
     fn syntax_errors_are_malformed() {
-        assert!(matches!(parse::<Signup>(b"{\"email\": "), Err(ApiError::Malformed(_))));
-        assert!(matches!(parse::<Signup>(b"{} []"), Err(ApiError::Malformed(_))));
+        assert!(matches!(
+            parse::<Signup>(b"{\"email\": "),
+            Err(ApiError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse::<Signup>(br#"{"email": "a@b.c", "count": 1} []"#),
+            Err(ApiError::Malformed(_))
+        ));
     }
 }

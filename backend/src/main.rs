@@ -75,7 +75,10 @@ fn serve(settings: Settings, bind: Option<String>) -> anyhow::Result<()> {
     let public = settings.public_base().to_owned();
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, &bind)?;
-        tracing::info!(port = app.port(), "listening on {bind}; open {public}/ (API docs at {public}/api/docs/)");
+        tracing::info!(
+            port = app.port(),
+            "listening on {bind}; open {public}/ (API docs at {public}/api/docs/)"
+        );
         app.run_until_stopped().await.context("server failed")
     })
 }
@@ -89,7 +92,8 @@ fn create_seller(
 ) -> anyhow::Result<()> {
     let shop_name = parse_shop_name(shop_name).map_err(|e| anyhow::anyhow!("shop name {e}"))?;
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("email {e}"))?;
-    let password_text = Password::parse(password_text).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let password_text =
+        Password::parse(password_text).map_err(|e| anyhow::anyhow!("password {e}"))?;
     let db = Db::connect(settings)?;
     db.migrate()?;
     let mut conn = db.write_blocking()?;
@@ -106,6 +110,11 @@ fn create_seller(
     let hash = password::hash(password_text.expose())?;
     let (tenant, _) = models::create_shop_with_owner(&mut conn, shop_name.as_str(), &email, hash)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("created shop \"{}\" ({}) with owner {}", tenant.name, tenant.id, email.as_str());
+    println!(
+        "created shop \"{}\" ({}) with owner {}",
+        tenant.name,
+        tenant.id,
+        email.as_str()
+    );
     Ok(())
 }

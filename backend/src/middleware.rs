@@ -90,10 +90,17 @@ mod tests {
                 .wrap(from_fn(catch_panic)),
         )
         .await;
-        let res = test::call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        let err = test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request())
+            .await
+            .err()
+            .expect("the panic becomes an error");
+        let res = err.error_response();
         assert_eq!(res.status(), 500);
-        assert_eq!(res.headers().get(header::CONTENT_TYPE).unwrap(), PROBLEM_JSON);
-        let body = test::read_body(res).await;
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
+        let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
         let text = String::from_utf8_lossy(&body);
         assert!(text.contains("internal_error"));
         assert!(!text.contains("secret internals"));
@@ -107,9 +114,13 @@ mod tests {
                 .wrap(ErrorHandlers::new().default_handler(problemize)),
         )
         .await;
-        let res = test::call_service(&app, test::TestRequest::get().uri("/nope").to_request()).await;
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/nope").to_request()).await;
         assert_eq!(res.status(), 404);
-        assert_eq!(res.headers().get(header::CONTENT_TYPE).unwrap(), PROBLEM_JSON);
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
         let body: serde_json::Value = test::read_body_json(res).await;
         assert_eq!(body["code"], "not_found");
     }

@@ -40,7 +40,9 @@ impl Modify for SecurityAddon {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A seller's access token (JWT) or an API key (`dlv_...`)."))
+                    .description(Some(
+                        "A seller's access token (JWT) or an API key (`dlv_...`).",
+                    ))
                     .build(),
             ),
         );

@@ -7,9 +7,11 @@ use crate::{api_keys, auth, health, metrics};
 
 /// Every documented route.
 pub fn api(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(health::get_health).service(metrics::get_metrics).service(
-        scope::scope("/api/v1")
-            .configure(auth::routes::configure)
-            .configure(api_keys::routes::configure),
-    );
+    cfg.service(health::get_health)
+        .service(metrics::get_metrics)
+        .service(
+            scope::scope("/api/v1")
+                .configure(auth::routes::configure)
+                .configure(api_keys::routes::configure),
+        );
 }

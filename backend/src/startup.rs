@@ -50,7 +50,10 @@ impl AppState {
         db.migrate()?;
         Ok(Self {
             access_tokens: AccessTokens::new(&keys.signing, settings.access_token_ttl_secs),
-            login_limiter: LoginLimiter::new(settings.login_burst_per_account, settings.login_burst_per_ip),
+            login_limiter: LoginLimiter::new(
+                settings.login_burst_per_account,
+                settings.login_burst_per_ip,
+            ),
             metrics: Metrics::new()?,
             keys: Arc::new(keys),
             db,
@@ -82,7 +85,9 @@ impl Application {
                 .app_data(web::PayloadConfig::new(limit))
                 .app_data(BodyLimit(limit))
                 // A malformed id cannot name anything: answer like a missing one.
-                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|err, _| {
                     ApiError::Malformed(format!("Invalid query parameter: {err}")).into()
                 }))
@@ -142,19 +147,25 @@ fn spa(cfg: &mut web::ServiceConfig, dir: &Path) {
                 .guard(not_api)
                 .default_handler(web::to(move |req: HttpRequest| {
                     let index = index.clone();
-                    async move { actix_files::NamedFile::open_async(index).await.map(|f| f.into_response(&req)) }
+                    async move {
+                        actix_files::NamedFile::open_async(index)
+                            .await
+                            .map(|f| f.into_response(&req))
+                    }
                 })),
         );
     } else {
         cfg.route(
             "/",
             web::get().to(|| async {
-                HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-                    "<!doctype html><meta charset=utf-8><title>Delivery</title>\
+                HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(
+                        "<!doctype html><meta charset=utf-8><title>Delivery</title>\
                      <h1>Delivery is running</h1><p>The dashboard is not built \
                      (<code>make run</code> builds it). API documentation: \
                      <a href=\"/api/docs/\">/api/docs</a>.</p>",
-                )
+                    )
             }),
         );
     }

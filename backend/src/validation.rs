@@ -97,7 +97,10 @@ mod tests {
     fn text_is_trimmed_and_bounded() {
         assert_eq!(Text::parse("  Shop  ", 1, 10).unwrap().as_str(), "Shop");
         assert!(Text::parse("   ", 1, 10).is_err());
-        assert!(Text::parse("ünïcödé ✓", 1, 9).is_ok(), "counts characters, not bytes");
+        assert!(
+            Text::parse("ünïcödé ✓", 1, 9).is_ok(),
+            "counts characters, not bytes"
+        );
         assert!(Text::parse("0123456789x", 1, 10).is_err());
         assert!(Text::parse("a\u{0}b", 1, 10).is_err());
     }

@@ -78,10 +78,14 @@ pub fn create_api_key(
         if live >= MAX_KEYS_PER_SHOP {
             return Err(ApiError::Conflict {
                 code: "too_many_api_keys",
-                detail: format!("A shop can hold at most {MAX_KEYS_PER_SHOP} API keys; revoke one first."),
+                detail: format!(
+                    "A shop can hold at most {MAX_KEYS_PER_SHOP} API keys; revoke one first."
+                ),
             });
         }
-        diesel::insert_into(api_keys::table).values(&key).execute(conn)?;
+        diesel::insert_into(api_keys::table)
+            .values(&key)
+            .execute(conn)?;
         Ok(())
     })?;
     Ok((key, secret))
@@ -98,7 +102,11 @@ pub fn list_api_keys(conn: &mut DbConnection, tenant_id: &str) -> Result<Vec<Api
 }
 
 /// Revokes one of the shop's keys; a foreign or unknown id is 404.
-pub fn revoke_api_key(conn: &mut DbConnection, tenant_id: &str, key_id: &str) -> Result<(), ApiError> {
+pub fn revoke_api_key(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    key_id: &str,
+) -> Result<(), ApiError> {
     let changed = diesel::update(api_keys::table)
         .filter(api_keys::tenant_id.eq(tenant_id))
         .filter(api_keys::id.eq(key_id))
@@ -112,7 +120,10 @@ pub fn revoke_api_key(conn: &mut DbConnection, tenant_id: &str, key_id: &str) ->
 }
 
 /// The caller a live key stands for, and whether its last use is stale.
-pub fn authenticate_api_key(conn: &mut DbConnection, secret: &str) -> Result<Option<(Caller, bool)>, ApiError> {
+pub fn authenticate_api_key(
+    conn: &mut DbConnection,
+    secret: &str,
+) -> Result<Option<(Caller, bool)>, ApiError> {
     let key: Option<ApiKey> = api_keys::table
         .filter(api_keys::secret_hash.eq(secret_hash(secret)))
         .filter(api_keys::revoked_at.is_null())

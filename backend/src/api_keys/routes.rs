@@ -18,7 +18,9 @@ use crate::validation::{AllFields, ForField, Text};
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list_api_keys).service(create_api_key).service(delete_api_key);
+    cfg.service(list_api_keys)
+        .service(create_api_key)
+        .service(delete_api_key);
 }
 
 /// A new API key.
@@ -104,7 +106,10 @@ pub struct ApiKeyList {
     ),
 )]
 #[get("/api-keys")]
-pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<ApiKeyList>, ApiError> {
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<ApiKeyList>, ApiError> {
     let keys = state
         .db
         .read(move |conn| models::list_api_keys(conn, &caller.tenant_id))
@@ -140,7 +145,9 @@ pub async fn create_api_key(
     let tenant_id = caller.tenant_id.clone();
     let (key, secret) = state
         .db
-        .write(move |conn| models::create_api_key(conn, &tenant_id, &owner_id, name.as_str(), body.scope))
+        .write(move |conn| {
+            models::create_api_key(conn, &tenant_id, &owner_id, name.as_str(), body.scope)
+        })
         .await?;
     tracing::info!(tenant.id = %key.tenant_id, api_key.id = %key.id, "API key created");
     Ok(HttpResponse::Created().json(CreatedApiKey {

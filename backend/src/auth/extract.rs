@@ -11,8 +11,8 @@ use futures_util::future::LocalBoxFuture;
 use super::domain::Role;
 use super::models::live_session_role;
 use crate::AppState;
-use crate::api_keys::models::{API_KEY_PREFIX, authenticate_api_key, touch_api_key};
 use crate::api_keys::Scope;
+use crate::api_keys::models::{API_KEY_PREFIX, authenticate_api_key, touch_api_key};
 use crate::error::ApiError;
 
 /// What authenticated the caller.
@@ -96,33 +96,43 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-async fn authenticate(state: web::Data<AppState>, token: Option<String>) -> Result<Caller, ApiError> {
-    let token = token.ok_or(ApiError::Unauthorized("Sign in or send an API key as a bearer token."))?;
+async fn authenticate(
+    state: web::Data<AppState>,
+    token: Option<String>,
+) -> Result<Caller, ApiError> {
+    let token = token.ok_or(ApiError::Unauthorized(
+        "Sign in or send an API key as a bearer token.",
+    ))?;
     if token.starts_with(API_KEY_PREFIX) {
         let (caller, stale) = state
             .db
             .read(move |conn| authenticate_api_key(conn, &token))
             .await?
             .ok_or(ApiError::Unauthorized("The API key is unknown or revoked."))?;
-        if stale {
-            if let Principal::ApiKey { key_id, .. } = &caller.principal {
-                let key_id = key_id.clone();
-                state.db.write(move |conn| touch_api_key(conn, &key_id)).await?;
-            }
+        if let (true, Principal::ApiKey { key_id, .. }) = (stale, &caller.principal) {
+            let key_id = key_id.clone();
+            state
+                .db
+                .write(move |conn| touch_api_key(conn, &key_id))
+                .await?;
         }
         return Ok(caller);
     }
     let claims = state
         .access_tokens
         .verify(&token)
-        .ok_or(ApiError::Unauthorized("The access token is invalid or expired."))?;
+        .ok_or(ApiError::Unauthorized(
+            "The access token is invalid or expired.",
+        ))?;
     let (tenant_id, user_id, session_id) = (claims.tid, claims.sub, claims.sid);
     let lookup = (tenant_id.clone(), user_id.clone(), session_id.clone());
     let role = state
         .db
         .read(move |conn| live_session_role(conn, &lookup.0, &lookup.1, &lookup.2))
         .await?
-        .ok_or(ApiError::Unauthorized("The session has ended. Sign in again."))?;
+        .ok_or(ApiError::Unauthorized(
+            "The session has ended. Sign in again.",
+        ))?;
     Ok(Caller {
         tenant_id,
         principal: Principal::User {
@@ -141,7 +151,8 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+            let state =
+                state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
             authenticate(state, token).await
         })
     }

@@ -6,8 +6,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::domain::{Email, Role};
 use super::tokens::{new_refresh_token, secret_hash};
-use crate::db::{DbConnection, new_id, now};
 use crate::db::schema::{refresh_tokens, sessions, tenants, users};
+use crate::db::{DbConnection, new_id, now};
 use crate::error::ApiError;
 
 /// A seller's shop.
@@ -62,8 +62,12 @@ pub fn create_shop_with_owner(
         created_at,
     };
     conn.transaction(|conn| {
-        diesel::insert_into(tenants::table).values(&tenant).execute(conn)?;
-        diesel::insert_into(users::table).values(&user).execute(conn)?;
+        diesel::insert_into(tenants::table)
+            .values(&tenant)
+            .execute(conn)?;
+        diesel::insert_into(users::table)
+            .values(&user)
+            .execute(conn)?;
         Ok::<_, DieselError>(())
     })
     .map_err(|err| match err {
@@ -94,7 +98,11 @@ pub fn find_tenant(conn: &mut DbConnection, tenant_id: &str) -> Result<Tenant, A
 }
 
 /// A user of the given shop.
-pub fn find_user(conn: &mut DbConnection, tenant_id: &str, user_id: &str) -> Result<User, ApiError> {
+pub fn find_user(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    user_id: &str,
+) -> Result<User, ApiError> {
     Ok(users::table
         .filter(users::tenant_id.eq(tenant_id))
         .filter(users::id.eq(user_id))
@@ -173,6 +181,17 @@ pub enum Rotation {
     Reused,
 }
 
+/// A refresh token's use and its session: (used at, session id, user id,
+/// tenant id, session expiry, session revocation).
+type RefreshLookup = (
+    Option<NaiveDateTime>,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
 /// Swaps a current refresh token for a new one (one use only) and slides the
 /// session's expiry. Presenting a used token revokes the whole session.
 pub fn rotate_refresh_token(
@@ -183,20 +202,19 @@ pub fn rotate_refresh_token(
     let hash = secret_hash(token);
     let at = now();
     Ok(conn.transaction(|conn| {
-        let found: Option<(Option<NaiveDateTime>, String, String, String, NaiveDateTime, Option<NaiveDateTime>)> =
-            refresh_tokens::table
-                .inner_join(sessions::table)
-                .filter(refresh_tokens::token_hash.eq(&hash))
-                .select((
-                    refresh_tokens::used_at,
-                    sessions::id,
-                    sessions::user_id,
-                    sessions::tenant_id,
-                    sessions::expires_at,
-                    sessions::revoked_at,
-                ))
-                .first(conn)
-                .optional()?;
+        let found: Option<RefreshLookup> = refresh_tokens::table
+            .inner_join(sessions::table)
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .select((
+                refresh_tokens::used_at,
+                sessions::id,
+                sessions::user_id,
+                sessions::tenant_id,
+                sessions::expires_at,
+                sessions::revoked_at,
+            ))
+            .first(conn)
+            .optional()?;
         let Some((used_at, session_id, user_id, tenant_id, expires_at, revoked_at)) = found else {
             return Ok::<_, DieselError>(Rotation::Invalid);
         };
@@ -217,7 +235,9 @@ pub fn rotate_refresh_token(
         let refresh_token = new_refresh_token();
         insert_refresh_token(conn, &session_id, &refresh_token, at)?;
         diesel::update(sessions::table.find(&session_id))
-            .set(sessions::expires_at.eq(at + Duration::days(i64::try_from(ttl_days).unwrap_or(30))))
+            .set(
+                sessions::expires_at.eq(at + Duration::days(i64::try_from(ttl_days).unwrap_or(30))),
+            )
             .execute(conn)?;
         Ok(Rotation::Rotated {
             user_id,
@@ -228,7 +248,11 @@ pub fn rotate_refresh_token(
     })?)
 }
 
-fn revoke_session_row(conn: &mut DbConnection, session_id: &str, at: NaiveDateTime) -> Result<usize, DieselError> {
+fn revoke_session_row(
+    conn: &mut DbConnection,
+    session_id: &str,
+    at: NaiveDateTime,
+) -> Result<usize, DieselError> {
     diesel::update(sessions::table.find(session_id))
         .filter(sessions::revoked_at.is_null())
         .set(sessions::revoked_at.eq(at))
@@ -236,7 +260,11 @@ fn revoke_session_row(conn: &mut DbConnection, session_id: &str, at: NaiveDateTi
 }
 
 /// Ends a session: its access and refresh tokens stop working at once.
-pub fn revoke_session(conn: &mut DbConnection, tenant_id: &str, session_id: &str) -> Result<(), ApiError> {
+pub fn revoke_session(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    session_id: &str,
+) -> Result<(), ApiError> {
     diesel::update(sessions::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::tenant_id.eq(tenant_id))

@@ -31,7 +31,11 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
     let candidate = stored.unwrap_or(DUMMY_HASH.as_str());
     let matches = PasswordHash::new(candidate)
-        .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false);
     matches && stored.is_some()
 }

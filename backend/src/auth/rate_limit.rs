@@ -42,13 +42,15 @@ impl LoginLimiter {
     /// Counts one attempt from `ip`, and for `account` when one is named.
     pub fn check(&self, ip: IpAddr, account: Option<&str>) -> Result<(), ApiError> {
         self.prune();
-        self.per_ip
-            .check_key(&ip)
-            .map_err(|not_until| ApiError::RateLimited(not_until.wait_time_from(self.clock.now())))?;
+        self.per_ip.check_key(&ip).map_err(|not_until| {
+            ApiError::RateLimited(not_until.wait_time_from(self.clock.now()))
+        })?;
         if let Some(account) = account {
             self.per_account
                 .check_key(&account.to_owned())
-                .map_err(|not_until| ApiError::RateLimited(not_until.wait_time_from(self.clock.now())))?;
+                .map_err(|not_until| {
+                    ApiError::RateLimited(not_until.wait_time_from(self.clock.now()))
+                })?;
         }
         Ok(())
     }
@@ -88,6 +90,8 @@ mod tests {
         limiter.check(ip, Some("a@example.com")).unwrap();
         limiter.check(ip, Some("b@example.com")).unwrap();
         assert!(limiter.check(ip, Some("c@example.com")).is_err());
-        limiter.check("10.0.0.2".parse().unwrap(), Some("c@example.com")).unwrap();
+        limiter
+            .check("10.0.0.2".parse().unwrap(), Some("c@example.com"))
+            .unwrap();
     }
 }

@@ -128,9 +128,17 @@ fn client_ip(req: &HttpRequest, state: &AppState) -> IpAddr {
     let forwarded = state
         .settings
         .trust_forwarded_for
-        .then(|| req.connection_info().realip_remote_addr().map(str::to_owned))
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
         .flatten()
-        .and_then(|addr| addr.parse::<IpAddr>().ok().or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())));
+        .and_then(|addr| {
+            addr.parse::<IpAddr>()
+                .ok()
+                .or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        });
     forwarded
         .or_else(|| req.peer_addr().map(|a| a.ip()))
         .unwrap_or(IpAddr::from([0, 0, 0, 0]))
@@ -196,7 +204,14 @@ pub async fn signup(
         })
         .await?;
     tracing::info!(tenant.id = %user.tenant_id, user.id = %user.id, "shop created");
-    let tokens = issue_tokens(&state, &user.id, &user.tenant_id, &session.session_id, session.refresh_token).await?;
+    let tokens = issue_tokens(
+        &state,
+        &user.id,
+        &user.tenant_id,
+        &session.session_id,
+        session.refresh_token,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(tokens))
 }
 
@@ -220,15 +235,28 @@ pub async fn login(
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let body = body.into_inner();
     if body.password.chars().count() > Password::MAX_CHARS {
-        return Err(ApiError::field("password", format!("must be at most {} characters", Password::MAX_CHARS)));
+        return Err(ApiError::field(
+            "password",
+            format!("must be at most {} characters", Password::MAX_CHARS),
+        ));
     }
     // An address that cannot exist is treated like an unknown one, after
     // the same work, so the answer reveals nothing.
     let email = Email::parse(&body.email).ok();
-    let account_key = email.as_ref().map_or_else(|| body.email.trim().to_lowercase(), |e| e.as_str().to_owned());
-    state.login_limiter.check(client_ip(&req, &state), Some(&account_key))?;
+    let account_key = email.as_ref().map_or_else(
+        || body.email.trim().to_lowercase(),
+        |e| e.as_str().to_owned(),
+    );
+    state
+        .login_limiter
+        .check(client_ip(&req, &state), Some(&account_key))?;
     let user = match email {
-        Some(email) => state.db.read(move |conn| models::find_user_by_email(conn, email.as_str())).await?,
+        Some(email) => {
+            state
+                .db
+                .read(move |conn| models::find_user_by_email(conn, email.as_str()))
+                .await?
+        }
         None => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -247,7 +275,14 @@ pub async fn login(
         .write(move |conn| models::open_session(conn, &signed_in, ttl_days))
         .await?;
     tracing::info!(tenant.id = %user.tenant_id, user.id = %user.id, "signed in");
-    let tokens = issue_tokens(&state, &user.id, &user.tenant_id, &session.session_id, session.refresh_token).await?;
+    let tokens = issue_tokens(
+        &state,
+        &user.id,
+        &user.tenant_id,
+        &session.session_id,
+        session.refresh_token,
+    )
+    .await?;
     Ok(web::Json(tokens))
 }
 
@@ -283,10 +318,14 @@ pub async fn refresh(
             tenant_id,
             session_id,
             refresh_token,
-        } => Ok(web::Json(issue_tokens(&state, &user_id, &tenant_id, &session_id, refresh_token).await?)),
+        } => Ok(web::Json(
+            issue_tokens(&state, &user_id, &tenant_id, &session_id, refresh_token).await?,
+        )),
         Rotation::Reused => {
             tracing::warn!("a used refresh token was presented again; session revoked");
-            Err(ApiError::Unauthorized("The refresh token was already used; the session has been ended."))
+            Err(ApiError::Unauthorized(
+                "The refresh token was already used; the session has been ended.",
+            ))
         }
         Rotation::Invalid => Err(ApiError::Unauthorized("The refresh token is invalid.")),
     }
@@ -324,7 +363,10 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     ),
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<MeResponse>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<MeResponse>, ApiError> {
     let me = state
         .db
         .read(move |conn| {

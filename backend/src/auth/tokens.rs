@@ -68,7 +68,12 @@ impl AccessTokens {
     }
 
     /// Signs a new access token for a session.
-    pub fn issue(&self, user_id: &str, tenant_id: &str, session_id: &str) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        tenant_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<String> {
         let now = Utc::now().timestamp();
         let claims = AccessClaims {
             iss: ISSUER.into(),
@@ -80,12 +85,17 @@ impl AccessTokens {
             iat: now,
             exp: now + self.ttl_secs,
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// The claims of a valid, unexpired access token, or `None`.
     pub fn verify(&self, token: &str) -> Option<AccessClaims> {
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        let data =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
         (data.claims.typ == ACCESS_TYPE).then_some(data.claims)
     }
 }
@@ -114,7 +124,14 @@ mod tests {
         let t = tokens();
         let token = t.issue("u", "t", "s").unwrap();
         let claims = t.verify(&token).unwrap();
-        assert_eq!((claims.sub.as_str(), claims.tid.as_str(), claims.sid.as_str()), ("u", "t", "s"));
+        assert_eq!(
+            (
+                claims.sub.as_str(),
+                claims.tid.as_str(),
+                claims.sid.as_str()
+            ),
+            ("u", "t", "s")
+        );
     }
 
     #[test]

@@ -1,0 +1,398 @@
+//! Test harness: [`spawn`] starts the app on `127.0.0.1:0` with a fresh
+//! database and returns a client for it.
+//!
+//! PostgreSQL: `TEST_DATABASE_URL` (an admin URL, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`) when given; otherwise a
+//! throwaway cluster is started once per test process from the local
+//! PostgreSQL binaries and torn down when the process exits. Each test gets
+//! its own database, dropped afterwards.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use delivery::Application;
+use delivery::config::Settings;
+use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+use reqwest::{Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The signing secret every test app uses, so tests can forge tokens.
+pub const SIGNING_SECRET: &str = "test-signing-secret-that-is-long-enough-0123456789";
+
+/// Runs each named test (an `async fn(TestApp)` in the calling module) on
+/// both databases, as `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[actix_web::test]
+            async fn $name() {
+                super::$name($crate::helpers::spawn($crate::helpers::Backend::Sqlite).await).await
+            })*
+        }
+        mod postgres {
+            $(#[actix_web::test]
+            async fn $name() {
+                super::$name($crate::helpers::spawn($crate::helpers::Backend::Postgres).await).await
+            })*
+        }
+    };
+}
+
+/// A running app and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    server: actix_web::dev::ServerHandle,
+    _data_dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+/// Starts the app on a fresh database.
+pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Starts the app on a fresh database with adjusted settings.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", data_dir.path().join("test.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let (url, name) = create_pg_database();
+            (url, Some(name))
+        }
+    };
+    let mut settings = Settings {
+        database_url: Some(database_url),
+        data_dir: data_dir.path().to_path_buf(),
+        signing_secret: Some(SecretString::from(SIGNING_SECRET)),
+        static_dir: data_dir.path().join("no-spa"),
+        db_pool_size: 4,
+        ..Settings::default()
+    };
+    adjust(&mut settings);
+    let app = Application::build(settings.clone(), "127.0.0.1:0").expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let server = app.into_server();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        settings,
+        server: handle,
+        _data_dir: data_dir,
+        pg_database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; pooled connections die with the app state.
+        let stop = self.server.stop(false);
+        drop(stop);
+        if let Some(name) = self.pg_database.take() {
+            drop_pg_database(&name);
+        }
+    }
+}
+
+/// Tokens from signup or login.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.get(self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        let mut req = self.client.delete(self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Signs up a new shop; panics unless it succeeds.
+    pub async fn signup(&self, shop: &str, email: &str) -> Tokens {
+        let res = self
+            .post(
+                "/api/v1/auth/signup",
+                &json!({"shop_name": shop, "email": email, "password": "correct horse battery"}),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "signup of {email}");
+        tokens(res).await
+    }
+
+    /// Creates an API key with the owner's token; returns (id, secret).
+    pub async fn create_api_key(&self, owner: &str, scope: &str) -> (String, String) {
+        let res = self
+            .post(
+                "/api/v1/api-keys",
+                &json!({"name": "integration", "scope": scope}),
+                Some(owner),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("json");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+}
+
+/// Reads a token response.
+pub async fn tokens(res: Response) -> Tokens {
+    let body: Value = res.json().await.expect("token json");
+    assert_eq!(body["token_type"], "Bearer");
+    assert!(body["expires_in"].as_i64().expect("expires_in") > 0);
+    Tokens {
+        access: body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned(),
+        refresh: body["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
+    }
+}
+
+/// Asserts a problem+json response with the given status and code; returns it.
+#[track_caller]
+pub fn assert_problem_sync(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &Value,
+    want: u16,
+    code: &str,
+) {
+    assert_eq!(status.as_u16(), want, "status; body: {body}");
+    assert_eq!(
+        content_type,
+        Some("application/problem+json"),
+        "content type; body: {body}"
+    );
+    assert_eq!(body["code"], code, "code; body: {body}");
+    assert_eq!(body["status"], want, "status field; body: {body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "detail; body: {body}"
+    );
+}
+
+/// Asserts a problem+json response with the given status and code; returns its body.
+pub async fn assert_problem(res: Response, want: u16, code: &str) -> Value {
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body: Value = res.json().await.expect("problem json");
+    assert_problem_sync(status, content_type.as_deref(), &body, want, code);
+    body
+}
+
+/// The fields named in a validation problem.
+pub fn problem_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- PostgreSQL -------------------------------------------------------------
+
+/// The admin URL: `TEST_DATABASE_URL`, or a throwaway cluster's.
+fn pg_admin_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => start_throwaway_cluster(),
+    })
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (without_query, query) = url
+        .split_once('?')
+        .map_or((url, None), |(u, q)| (u, Some(q)));
+    let scheme_end = without_query.find("://").map_or(0, |i| i + 3);
+    let base = match without_query[scheme_end..].find('/') {
+        Some(slash) => &without_query[..scheme_end + slash],
+        None => without_query,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+fn create_pg_database() -> (String, String) {
+    let admin = pg_admin_url();
+    let name = format!("delivery_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(admin).expect("connect to the PostgreSQL admin URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    (with_database(admin, &name), name)
+}
+
+fn drop_pg_database(name: &str) {
+    if let Ok(mut conn) = PgConnection::establish(pg_admin_url()) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn);
+    }
+}
+
+/// Keeps the throwaway cluster's watchdog alive: when this process exits,
+/// the pipe closes and the watchdog stops the cluster and removes its files.
+static WATCHDOG: Mutex<Option<(Child, ChildStdin)>> = Mutex::new(None);
+
+fn pg_bin_dir() -> Option<PathBuf> {
+    let on_path = Command::new("sh")
+        .args(["-c", "command -v initdb"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|p| PathBuf::from(p.trim()))
+        .and_then(|p| p.parent().map(PathBuf::from));
+    on_path.or_else(|| {
+        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|p| p.join("initdb").exists())
+            .collect();
+        versions.sort();
+        versions.pop()
+    })
+}
+
+fn start_throwaway_cluster() -> String {
+    let bin = pg_bin_dir().expect(
+        "PostgreSQL tests need TEST_DATABASE_URL or the PostgreSQL server binaries (initdb, pg_ctl) installed",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = std::env::temp_dir().join(format!("delivery-pg-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("cluster dir");
+    let script = format!(
+        "set -e\n\
+         export PATH=\"{bin}:$PATH\"\n\
+         initdb -D \"{dir}/data\" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >\"{dir}/initdb.log\" 2>&1\n\
+         pg_ctl -D \"{dir}/data\" -w -l \"{dir}/server.log\" -o \"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >/dev/null\n\
+         echo ready\n\
+         read _unused || true\n\
+         pg_ctl -D \"{dir}/data\" -m immediate stop >/dev/null 2>&1 || true\n\
+         rm -rf \"{dir}\"\n",
+        bin = bin.display(),
+        dir = dir.display(),
+    );
+    // PostgreSQL refuses to run as root; hand the cluster to the postgres user.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut command = if is_root {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()),
+            "chown the cluster dir to postgres"
+        );
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", "sh", "-c", &script]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", &script]);
+        c
+    };
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the PostgreSQL watchdog");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read watchdog output");
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "throwaway PostgreSQL did not start; see {}",
+        dir.display()
+    );
+    let mut stdin = child.stdin.take().expect("stdin");
+    let _ = stdin.flush();
+    *WATCHDOG.lock().expect("watchdog lock") = Some((child, stdin));
+    format!("postgres://postgres@127.0.0.1:{port}/postgres")
+}
+
+#[test]
+fn database_name_is_replaced_in_urls() {
+    assert_eq!(
+        with_database("postgres://u@h:5432/postgres", "x"),
+        "postgres://u@h:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u@h:5432/db?sslmode=disable", "x"),
+        "postgres://u@h:5432/x?sslmode=disable"
+    );
+    assert_eq!(
+        with_database("postgres://u@h:5432", "x"),
+        "postgres://u@h:5432/x"
+    );
+}

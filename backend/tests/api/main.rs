@@ -1,0 +1,9 @@
+//! Black-box API tests: each test starts the real server on a random port
+//! with its own fresh database, once on SQLite and once on PostgreSQL.
+
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod errors;
+mod ops;

@@ -1,0 +1,75 @@
+//! Health, metrics, request ids, API docs and the committed contract.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+use crate::on_both_databases;
+
+async fn health_checks_the_database(app: TestApp) {
+    let res = app.get("/api/health", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers().get("x-request-id").is_some(),
+        "every response carries its request id"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+    let expected = if app.settings.database_url().starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    assert_eq!(body["backend"], expected);
+}
+
+async fn metrics_count_requests_by_route_pattern(app: TestApp) {
+    app.get("/api/health", None).await;
+    app.get("/api/v1/me", None).await;
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("http_requests_total{")
+            && l.contains("route=\"/api/health\"")
+            && l.contains("status=\"200\"")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("route=\"/api/v1/me\"") && l.contains("status=\"401\""))
+    );
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+}
+
+async fn api_docs_are_served_offline(app: TestApp) {
+    let res = app.get("/api/docs", None).await;
+    assert!(res.status().is_redirection());
+    let page = app.get("/api/docs/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("swagger"));
+    let spec: Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
+}
+
+on_both_databases!(
+    health_checks_the_database,
+    metrics_count_requests_by_route_pattern,
+    api_docs_are_served_offline,
+);
+
+/// `openapi.yaml` must be exactly what the code generates (`make openapi`).
+#[test]
+fn committed_openapi_yaml_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
+    let committed = std::fs::read_to_string(&path).expect("openapi.yaml exists");
+    let generated = delivery::openapi::yaml().expect("document renders");
+    assert!(
+        committed == generated,
+        "openapi.yaml is stale: run `make openapi` and commit the result"
+    );
+}

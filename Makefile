@@ -1,0 +1,67 @@
+# Every target a developer or CI needs. `make test` is what CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+NPM ?= npm
+BIN_DEBUG := target/debug/delivery
+BIN_RELEASE := target/release/delivery
+
+DEMO_EMAIL ?= demo@example.com
+DEMO_PASSWORD ?= demo-password-123
+BIND ?= 127.0.0.1:8080
+
+.PHONY: help run build test lint fmt openapi test-backend test-frontend test-e2e \
+        frontend-deps e2e-deps frontend-build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+run: frontend-build ## Build and start the product on the embedded default (SQLite, ./data)
+	$(CARGO) build --release --bin delivery
+	@$(BIN_RELEASE) create-seller --if-missing --shop-name "Demo Shop" \
+		--email "$(DEMO_EMAIL)" --password "$(DEMO_PASSWORD)"
+	@echo ""
+	@echo "  Open http://$(BIND)/  and sign in as $(DEMO_EMAIL) / $(DEMO_PASSWORD)"
+	@echo "  API docs: http://$(BIND)/api/docs/    Data: ./data    Stop: Ctrl-C"
+	@echo ""
+	DELIVERY_PUBLIC_URL=$${DELIVERY_PUBLIC_URL:-http://$(BIND)} $(BIN_RELEASE) serve --bind $(BIND)
+
+build: frontend-build ## Build the server (debug) and the dashboard
+	$(CARGO) build --bin delivery
+
+test: lint test-backend test-frontend test-e2e ## Everything CI checks: lint, backend on SQLite and PostgreSQL, frontend, e2e
+
+lint: frontend-deps e2e-deps ## fmt, clippy, tsc, eslint, and the generated-contract checks
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd frontend && $(NPM) run --silent typecheck && $(NPM) run --silent lint && $(NPM) run --silent check:api
+	cd e2e && $(NPM) run --silent typecheck
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+openapi: ## Regenerate openapi.yaml from the code, and the dashboard's API types from it
+	$(CARGO) run --quiet --bin delivery -- openapi > openapi.yaml
+	cd frontend && $(NPM) run --silent gen:api
+
+test-backend: ## Backend tests, every API test on SQLite and on PostgreSQL (TEST_DATABASE_URL or a throwaway cluster)
+	$(CARGO) test --workspace
+
+test-frontend: frontend-deps ## Frontend unit tests (vitest)
+	cd frontend && $(NPM) test
+
+test-e2e: frontend-build e2e-deps ## Browser tests against the real server (Playwright, Debian's Chromium)
+	$(CARGO) build --bin delivery
+	cd e2e && $(NPM) test
+
+frontend-build: frontend-deps
+	cd frontend && $(NPM) run --silent build
+
+frontend-deps: frontend/node_modules/.package-lock.json
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+
+e2e-deps: e2e/node_modules/.package-lock.json
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && $(NPM) ci --no-audit --no-fund

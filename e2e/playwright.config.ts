@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+
+// The real server (debug build) with a fresh SQLite database in a temp dir,
+// serving the built dashboard. Debian's Chromium; no downloaded browsers.
+const port = Number(process.env.E2E_PORT ?? 18181);
+const binary = process.env.DELIVERY_BIN ?? "../target/debug/delivery";
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  webServer: {
+    command:
+      `sh -c 'dir=$(mktemp -d) && exec env DELIVERY_DATA_DIR="$dir" DELIVERY_STATIC_DIR=../frontend/dist ` +
+      `DELIVERY_PUBLIC_URL=http://127.0.0.1:${port} ${binary} serve --bind 127.0.0.1:${port}'`,
+    url: `http://127.0.0.1:${port}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

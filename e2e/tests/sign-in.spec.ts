@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+
+test("a seller signs up over the API, then signs in and out in the dashboard", async ({ page, request }) => {
+  const email = `owner-${Date.now()}@example.com`;
+  const signup = await request.post("/api/v1/auth/signup", {
+    data: { shop_name: "Hörbuch Manufaktur", email, password: "correct horse battery" },
+  });
+  expect(signup.status()).toBe(201);
+
+  await page.goto("/");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Hörbuch Manufaktur" })).toBeVisible();
+  await expect(page.getByText(`Signed in as ${email}.`)).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
+
+test("the interactive API docs load without internet access", async ({ page }) => {
+  const external: string[] = [];
+  page.on("request", (req) => {
+    if (!req.url().startsWith("http://127.0.0.1")) external.push(req.url());
+  });
+  await page.goto("/api/docs");
+  await expect(page.getByRole("heading", { name: /Digital product delivery API/ })).toBeVisible();
+  await expect(page.getByText("/api/v1/auth/login").first()).toBeVisible();
+  expect(external).toEqual([]);
+});

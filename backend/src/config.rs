@@ -291,7 +291,10 @@ mod tests {
     }
 
     #[test]
-    #[expect(clippy::result_large_err, reason = "figment::Jail's closure returns figment::Error")]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
     fn environment_overrides_defaults_and_unknown_settings_are_named() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "postgres://db.example/delivery");
@@ -310,7 +313,10 @@ mod tests {
     }
 
     #[test]
-    #[expect(clippy::result_large_err, reason = "figment::Jail's closure returns figment::Error")]
+    #[expect(
+        clippy::result_large_err,
+        reason = "figment::Jail's closure returns figment::Error"
+    )]
     fn config_file_is_read_and_checked() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("delivery.toml", "db_pool_size = 3\nbind = \"0.0.0.0:9000\"")?;

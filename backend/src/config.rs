@@ -74,6 +74,12 @@ pub struct Settings {
     pub login_burst_per_ip: u32,
     /// Trust the first `X-Forwarded-For` address as the client IP (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// Lifetime of a presigned download URL, in seconds (5–3600).
+    pub presign_ttl_secs: u64,
+    /// Allow plain `http://` storage endpoints (e.g. MinIO on the same host).
+    pub storage_allow_http: bool,
+    /// Allow storage endpoints on loopback, private, link-local and CGNAT addresses.
+    pub storage_allow_private_endpoints: bool,
     /// Folder of the built single-page app served at `/`.
     pub static_dir: PathBuf,
     /// `pretty` or `json`.
@@ -104,6 +110,9 @@ impl Default for Settings {
             login_burst_per_account: 5,
             login_burst_per_ip: 30,
             trust_forwarded_for: false,
+            presign_ttl_secs: 60,
+            storage_allow_http: false,
+            storage_allow_private_endpoints: false,
             static_dir: PathBuf::from("frontend/dist"),
             log_format: LogFormat::Pretty,
         }
@@ -133,6 +142,9 @@ impl Settings {
     fn validate(&self) -> anyhow::Result<()> {
         if !(60..=24 * 3600).contains(&self.access_token_ttl_secs) {
             bail!("access_token_ttl_secs must be between 60 and 86400");
+        }
+        if !(5..=3600).contains(&self.presign_ttl_secs) {
+            bail!("presign_ttl_secs must be between 5 and 3600");
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");

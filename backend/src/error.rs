@@ -91,6 +91,14 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// Well-formed, but cannot be done as asked (422 with its own code).
+    #[error("unprocessable: {detail}")]
+    Unprocessable {
+        /// Machine code, e.g. `storage_unavailable`.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
     /// The body is larger than allowed (413).
     #[error("payload too large")]
     PayloadTooLarge(usize),
@@ -134,6 +142,7 @@ impl ApiError {
             ApiError::Forbidden { code, .. } => code,
             ApiError::NotFound => "not_found",
             ApiError::Conflict { code, .. } => code,
+            ApiError::Unprocessable { code, .. } => code,
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited(_) => "rate_limited",
@@ -150,6 +159,7 @@ impl ApiError {
             ApiError::Forbidden { detail, .. } => (*detail).into(),
             ApiError::NotFound => "The resource does not exist.".into(),
             ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::Unprocessable { detail, .. } => detail.clone(),
             ApiError::PayloadTooLarge(limit) => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
@@ -193,6 +203,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

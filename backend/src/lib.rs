@@ -4,15 +4,19 @@
 //!
 //! Where to look:
 //! - [`startup`] builds the HTTP server; [`routes`] is the whole route table.
-//! - Each resource owns its routes, queries and types: [`auth`], [`api_keys`].
+//! - Each resource owns its routes, queries and types: [`auth`], [`api_keys`],
+//!   [`storage`] (connections, browsing, presigning), [`articles`] (and their files).
 //! - Shared plumbing: [`config`] (settings), [`db`] (SQLite or PostgreSQL,
 //!   chosen by the URL), [`error`] (the one problem+json error type),
 //!   [`json`] (the request body extractor), [`validation`] (field errors),
 //!   [`openapi`], [`metrics`], [`telemetry`].
 
 pub mod api_keys;
+pub mod articles;
 pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod health;
@@ -22,6 +26,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod routes;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod validation;
 

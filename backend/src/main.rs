@@ -110,11 +110,18 @@ fn create_seller(
     let hash = password::hash(password_text.expose())?;
     let (tenant, _) = models::create_shop_with_owner(&mut conn, shop_name.as_str(), &email, hash)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let local = delivery::storage::routes::create_default_local_connection(&mut conn, &tenant.id)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let folder = delivery::storage::local::storage_base(&settings.data_dir).join(
+        delivery::storage::local::relative_root(&tenant.id, &local.root_prefix),
+    );
+    std::fs::create_dir_all(&folder)?;
     println!(
         "created shop \"{}\" ({}) with owner {}",
         tenant.name,
         tenant.id,
         email.as_str()
     );
+    println!("put files for it into {}", folder.display());
     Ok(())
 }

@@ -25,6 +25,9 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "auth", description = "Sign-up, sign-in, tokens, the caller"),
         (name = "api-keys", description = "Keys for integrations"),
+        (name = "storage", description = "The sellers' storage: S3-compatible buckets or a local folder"),
+        (name = "articles", description = "Products and the files linked to them"),
+        (name = "downloads", description = "Download links"),
         (name = "ops", description = "Health and metrics"),
     ),
 )]

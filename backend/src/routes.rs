@@ -3,15 +3,18 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{api_keys, auth, health, metrics};
+use crate::{api_keys, articles, auth, health, metrics, storage};
 
 /// Every documented route.
 pub fn api(cfg: &mut ServiceConfig<'_>) {
     cfg.service(health::get_health)
         .service(metrics::get_metrics)
+        .service(storage::local::download_local_file)
         .service(
             scope::scope("/api/v1")
                 .configure(auth::routes::configure)
-                .configure(api_keys::routes::configure),
+                .configure(api_keys::routes::configure)
+                .configure(storage::routes::configure)
+                .configure(articles::routes::configure),
         );
 }

@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::password;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::auth::tokens::AccessTokens;
+use crate::clock::Clock;
 use crate::config::{ServerKeys, Settings};
 use crate::db::Db;
 use crate::error::ApiError;
@@ -24,6 +25,7 @@ use crate::json::BodyLimit;
 use crate::metrics::Metrics;
 use crate::middleware::{catch_panic, problemize, request_id_header};
 use crate::openapi::ApiDoc;
+use crate::storage::models::StorageServices;
 use crate::telemetry::RequestSpan;
 
 /// Everything a request handler can reach.
@@ -40,6 +42,10 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Storage keys, policy and clients.
+    pub storage: StorageServices,
+    /// The time that decides download expiry.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -55,6 +61,8 @@ impl AppState {
                 settings.login_burst_per_ip,
             ),
             metrics: Metrics::new()?,
+            storage: StorageServices::new(&settings, &keys),
+            clock: Clock::System,
             keys: Arc::new(keys),
             db,
             settings: Arc::new(settings),
@@ -71,9 +79,21 @@ pub struct Application {
 impl Application {
     /// Builds the state and binds `bind` (port 0 picks a free port).
     pub fn build(settings: Settings, bind: &str) -> anyhow::Result<Self> {
-        let state = web::Data::new(AppState::build(settings)?);
-        password::warm_up();
         let listener = TcpListener::bind(bind).with_context(|| format!("binding {bind}"))?;
+        Self::build_on(settings, listener, Clock::System)
+    }
+
+    /// Builds the state and serves on an already bound listener with the
+    /// given clock (tests use a manual one).
+    pub fn build_on(
+        settings: Settings,
+        listener: TcpListener,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        let mut state = AppState::build(settings)?;
+        state.clock = clock;
+        let state = web::Data::new(state);
+        password::warm_up();
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
             let limit = state.settings.max_body_bytes;

@@ -138,6 +138,7 @@ pub fn authenticate_api_key(
                 key_id: key.id,
                 scope: Scope::from_db(&key.scope),
             },
+            actor: format!("api_key:{}", key.name),
         };
         (caller, stale)
     }))

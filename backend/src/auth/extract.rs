@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::domain::Role;
-use super::models::live_session_role;
+use super::models::live_session_user;
 use crate::AppState;
 use crate::api_keys::Scope;
 use crate::api_keys::models::{API_KEY_PREFIX, authenticate_api_key, touch_api_key};
@@ -43,6 +43,8 @@ pub struct Caller {
     pub tenant_id: String,
     /// User or API key.
     pub principal: Principal,
+    /// Who it is, for the order history: `user:<email>` or `api_key:<name>`.
+    pub actor: String,
 }
 
 const FORBIDDEN_OWNER: ApiError = ApiError::Forbidden {
@@ -126,9 +128,9 @@ async fn authenticate(
         ))?;
     let (tenant_id, user_id, session_id) = (claims.tid, claims.sub, claims.sid);
     let lookup = (tenant_id.clone(), user_id.clone(), session_id.clone());
-    let role = state
+    let (role, email) = state
         .db
-        .read(move |conn| live_session_role(conn, &lookup.0, &lookup.1, &lookup.2))
+        .read(move |conn| live_session_user(conn, &lookup.0, &lookup.1, &lookup.2))
         .await?
         .ok_or(ApiError::Unauthorized(
             "The session has ended. Sign in again.",
@@ -140,6 +142,7 @@ async fn authenticate(
             role,
             session_id,
         },
+        actor: format!("user:{email}"),
     })
 }
 

@@ -274,22 +274,27 @@ pub fn revoke_session(
     Ok(())
 }
 
-/// The role of the session's user if the session is live, else `None`.
-pub fn live_session_role(
+/// The role and email of the session's user if the session is live, else `None`.
+pub fn live_session_user(
     conn: &mut DbConnection,
     tenant_id: &str,
     user_id: &str,
     session_id: &str,
-) -> Result<Option<Role>, ApiError> {
-    let row: Option<(String, NaiveDateTime, Option<NaiveDateTime>)> = sessions::table
+) -> Result<Option<(Role, String)>, ApiError> {
+    let row: Option<(String, String, NaiveDateTime, Option<NaiveDateTime>)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::tenant_id.eq(tenant_id))
         .filter(sessions::user_id.eq(user_id))
-        .select((users::role, sessions::expires_at, sessions::revoked_at))
+        .select((
+            users::role,
+            users::email,
+            sessions::expires_at,
+            sessions::revoked_at,
+        ))
         .first(conn)
         .optional()?;
-    Ok(row.and_then(|(role, expires_at, revoked_at)| {
-        (revoked_at.is_none() && expires_at > now()).then(|| Role::from_db(&role))
+    Ok(row.and_then(|(role, email, expires_at, revoked_at)| {
+        (revoked_at.is_none() && expires_at > now()).then(|| (Role::from_db(&role), email))
     }))
 }

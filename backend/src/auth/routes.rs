@@ -199,10 +199,15 @@ pub async fn signup(
         .db
         .write(move |conn| {
             let (_, user) = models::create_shop_with_owner(conn, shop_name.as_str(), &email, hash)?;
+            crate::storage::routes::create_default_local_connection(conn, &user.tenant_id)?;
             let session = models::open_session(conn, &user, ttl_days)?;
             Ok((user, session))
         })
         .await?;
+    // The shop's local folder exists from the start, so files can be dropped in.
+    if let Err(e) = state.storage.local(&user.tenant_id, "").ensure_root().await {
+        tracing::warn!(tenant.id = %user.tenant_id, error = %e, "could not create the local storage folder");
+    }
     tracing::info!(tenant.id = %user.tenant_id, user.id = %user.id, "shop created");
     let tokens = issue_tokens(
         &state,

@@ -55,9 +55,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    storage_connections (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        kind -> Text,
+        endpoint -> Nullable<Text>,
+        region -> Nullable<Text>,
+        bucket -> Nullable<Text>,
+        root_prefix -> Text,
+        path_style -> Bool,
+        credentials_sealed -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_checked_at -> Nullable<Timestamp>,
+        last_check_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Text,
+        tenant_id -> Text,
+        sku -> Text,
+        title -> Text,
+        description -> Text,
+        price_minor -> BigInt,
+        currency -> Text,
+        vat_rate_bp -> Integer,
+        active -> Bool,
+        download_limit -> Nullable<Integer>,
+        validity_days -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_files (id) {
+        id -> Text,
+        tenant_id -> Text,
+        article_id -> Text,
+        connection_id -> Text,
+        object_key -> Text,
+        display_name -> Text,
+        size -> BigInt,
+        content_type -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        position -> Integer,
+        missing -> Bool,
+        checked_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> tenants (tenant_id));
+diesel::joinable!(storage_connections -> tenants (tenant_id));
+diesel::joinable!(articles -> tenants (tenant_id));
+diesel::joinable!(article_files -> articles (article_id));
+diesel::joinable!(article_files -> storage_connections (connection_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> tenants (tenant_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, users, sessions, refresh_tokens, api_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    users,
+    sessions,
+    refresh_tokens,
+    api_keys,
+    storage_connections,
+    articles,
+    article_files,
+);

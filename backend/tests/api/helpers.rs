@@ -13,6 +13,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use delivery::Application;
+use delivery::clock::Clock;
 use delivery::config::Settings;
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use reqwest::{Response, StatusCode};
@@ -66,6 +67,15 @@ pub async fn spawn(backend: Backend) -> TestApp {
 
 /// Starts the app on a fresh database with adjusted settings.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_full(backend, adjust, Clock::System).await
+}
+
+/// Starts the app with adjusted settings and the given clock.
+pub async fn spawn_full(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+    clock: Clock,
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (database_url, pg_database) = match backend {
         Backend::Sqlite => (
@@ -83,11 +93,19 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         static_dir: data_dir.path().join("no-spa"),
         db_pool_size: 4,
+        // The test S3 server runs on plain http on loopback.
+        storage_allow_http: true,
+        storage_allow_private_endpoints: true,
         ..Settings::default()
     };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    settings.public_url = base.clone();
     adjust(&mut settings);
-    let app = Application::build(settings.clone(), "127.0.0.1:0").expect("app builds");
-    let base = format!("http://127.0.0.1:{}", app.port());
+    let app = Application::build_on(settings.clone(), listener, clock).expect("app builds");
     let server = app.into_server();
     let handle = server.handle();
     actix_web::rt::spawn(server);

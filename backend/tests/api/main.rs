@@ -4,6 +4,9 @@
 mod helpers;
 
 mod api_keys;
+mod articles;
 mod auth;
 mod errors;
 mod ops;
+mod s3_server;
+mod storage;

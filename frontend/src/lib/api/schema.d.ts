@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/files/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads a file of a local folder through a signed, expiring link. */
+        get: operations["download_local_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -51,6 +68,103 @@ export interface paths {
         post?: never;
         /** Revoke an API key; it stops working at once. */
         delete: operations["delete_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the shop's articles, newest first, optionally searched. */
+        get: operations["list_articles"];
+        put?: never;
+        /** Create an article. */
+        post: operations["create_article"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One article with its files. */
+        get: operations["get_article"];
+        put?: never;
+        post?: never;
+        /** Delete an article and unlink its files (the objects stay in the storage). */
+        delete: operations["delete_article"];
+        options?: never;
+        head?: never;
+        /** Change an article. */
+        patch: operations["update_article"];
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The article's files, in order. */
+        get: operations["list_article_files"];
+        put?: never;
+        /**
+         * Link an object from a storage connection to the article. The object must
+         *     exist; its size, type and etag are recorded.
+         */
+        post: operations["link_article_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a file (the object stays in the storage). */
+        delete: operations["delete_article_file"];
+        options?: never;
+        head?: never;
+        /** Rename a file or move it to another position. */
+        patch: operations["update_article_file"];
+        trace?: never;
+    };
+    "/api/v1/articles/{id}/files/{file_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a linked file as the seller (a preview; not counted): checks
+         *     that the object still exists, then answers `302` to a short-lived URL
+         *     that saves it under its display name.
+         */
+        get: operations["download_article_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -147,6 +261,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/storage-connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the shop's storage connections. */
+        get: operations["list_storage_connections"];
+        put?: never;
+        /** Connect an S3-compatible bucket or a local folder. */
+        post: operations["create_storage_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One storage connection. */
+        get: operations["get_storage_connection"];
+        put?: never;
+        post?: never;
+        /** Delete a connection (refused while files are linked to it). */
+        delete: operations["delete_storage_connection"];
+        options?: never;
+        head?: never;
+        /** Change a connection; send both credential fields to replace the credentials. */
+        patch: operations["update_storage_connection"];
+        trace?: never;
+    };
+    "/api/v1/storage-connections/{id}/objects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse the special folder: sub-folders and files, one page at a time. */
+        get: operations["list_storage_objects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storage-connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check that the credentials work and the special folder can be listed,
+         *     and re-check every file linked through this connection.
+         */
+        post: operations["test_storage_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -210,6 +398,159 @@ export interface components {
             /** @description What it may do. */
             scope: components["schemas"]["Scope"];
         };
+        /** @description The article's files. */
+        ArticleFileList: {
+            /** @description In order. */
+            items: components["schemas"]["ArticleFileView"][];
+        };
+        /** @description A linked file. */
+        ArticleFileView: {
+            /**
+             * Format: date-time
+             * @description Last existence check.
+             */
+            checked_at: string;
+            /**
+             * Format: uuid
+             * @description The storage connection it lives in.
+             */
+            connection_id: string;
+            /** @description MIME type. */
+            content_type?: string | null;
+            /** @description The name the customer's file is saved under (full UTF-8). */
+            display_name: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description The object was gone when last checked. */
+            missing: boolean;
+            /** @description Key relative to the connection's special folder. */
+            object_key: string;
+            /**
+             * Format: int32
+             * @description Order within the article, from 0.
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description Bytes (when last checked).
+             */
+            size: number;
+        };
+        /** @description A page of articles. */
+        ArticleList: {
+            /** @description Newest first. */
+            items: components["schemas"]["ArticleSummary"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description An article in a list. */
+        ArticleSummary: {
+            /** @description Can be sold. */
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description ISO 4217. */
+            currency: string;
+            /**
+             * Format: int64
+             * @description Linked files.
+             */
+            file_count: number;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * @description Gross price, two decimal places.
+             * @example 19.99
+             */
+            price: string;
+            /** @description SKU. */
+            sku: string;
+            /** @description Title. */
+            title: string;
+            /**
+             * @description VAT rate in percent, two decimal places.
+             * @example 19.00
+             */
+            vat_rate: string;
+        };
+        /** @description An article with its files. */
+        ArticleView: {
+            /** @description Can be sold. */
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description ISO 4217. */
+            currency: string;
+            /** @description Description. */
+            description: string;
+            /**
+             * Format: int32
+             * @description Allowed downloads per unit; `null` = the shop's default.
+             */
+            download_limit?: number | null;
+            /** @description Linked files in order. */
+            files: components["schemas"]["ArticleFileView"][];
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * @description Gross price, two decimal places.
+             * @example 19.99
+             */
+            price: string;
+            /** @description SKU. */
+            sku: string;
+            /** @description Title. */
+            title: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description Days available after payment; `null` = the shop's default.
+             */
+            validity_days?: number | null;
+            /**
+             * @description VAT rate in percent, two decimal places.
+             * @example 19.00
+             */
+            vat_rate: string;
+        };
+        /** @description The result of testing a connection. */
+        ConnectionTestResult: {
+            /** @description When not ok: `bad_credentials`, `no_such_bucket`, `access_denied`, `unreachable`, `storage_error`. */
+            code?: string | null;
+            /**
+             * Format: int32
+             * @description Linked files checked for existence.
+             */
+            files_checked: number;
+            /**
+             * Format: int32
+             * @description Linked files whose object has vanished (now marked missing).
+             */
+            files_missing: number;
+            /** @description What was found, in plain words. */
+            message: string;
+            /** @description Whether the credentials work and the special folder can be listed. */
+            ok: boolean;
+        };
         /** @description A new API key. */
         CreateApiKeyRequest: {
             /**
@@ -219,6 +560,76 @@ export interface components {
             name: string;
             /** @description `read` or `read_write`. */
             scope: components["schemas"]["Scope"];
+        };
+        /** @description A new article. */
+        CreateArticleRequest: {
+            /** @description Can be sold; default true. */
+            active?: boolean | null;
+            /**
+             * @description ISO 4217 code; default `EUR`.
+             * @example EUR
+             */
+            currency?: string | null;
+            /** @description Description (up to 10 000 characters). */
+            description?: string | null;
+            /**
+             * Format: int32
+             * @description Allowed downloads per purchased unit (1–10000); absent = the shop's default.
+             */
+            download_limit?: number | null;
+            /**
+             * @description Gross price as a decimal string with at most two places.
+             * @example 19.99
+             */
+            price: string;
+            /**
+             * @description Stock-keeping unit, unique in the shop (1–64 characters, no spaces).
+             * @example EBOOK-001
+             */
+            sku: string;
+            /**
+             * @description Title (1–200 characters).
+             * @example Übungsbuch Gitarre
+             */
+            title: string;
+            /**
+             * Format: int32
+             * @description Days the downloads stay available after payment (1–36500); absent = the shop's default.
+             */
+            validity_days?: number | null;
+            /**
+             * @description VAT rate in percent; default `19`.
+             * @example 19
+             */
+            vat_rate?: string | null;
+        };
+        /** @description A new connection: an S3-compatible bucket or a local folder. */
+        CreateStorageConnection: {
+            /** @description Access key id. */
+            access_key_id: string;
+            /** @description Bucket name. */
+            bucket: string;
+            /** @description The service's base URL, e.g. `https://s3.eu-central-1.amazonaws.com`. */
+            endpoint: string;
+            /** @enum {string} */
+            kind: "s3";
+            /** @description What to call it (1–100 characters). */
+            name: string;
+            /** @description Path-style addressing (needed by MinIO and most self-hosted services). */
+            path_style?: boolean | null;
+            /** @description Region; `us-east-1` when empty. */
+            region?: string | null;
+            /** @description The special folder inside the bucket, e.g. `downloads/`; empty = the whole bucket. */
+            root_prefix?: string | null;
+            /** @description Secret access key; stored encrypted, never shown again. */
+            secret_access_key: string;
+        } | {
+            /** @enum {string} */
+            kind: "local";
+            /** @description What to call it (1–100 characters). */
+            name: string;
+            /** @description Sub-folder of the shop's local folder; empty = the shop's folder itself. */
+            root_prefix?: string | null;
         };
         /** @description A created key with its secret, shown this once. */
         CreatedApiKey: components["schemas"]["ApiKeyView"] & {
@@ -255,6 +666,21 @@ export interface components {
             /** @description The server's version. */
             version: string;
         };
+        /** @description Link an object to the article. */
+        LinkFileRequest: {
+            /**
+             * Format: uuid
+             * @description The storage connection.
+             */
+            connection_id: string;
+            /** @description The name the customer's file is saved under; default: the key's last part. */
+            display_name?: string | null;
+            /**
+             * @description Key relative to the connection's special folder (as browsing shows it).
+             * @example ebooks/Übung für Anfänger – Teil 1.pdf
+             */
+            object_key: string;
+        };
         /** @description Email and password. */
         LoginRequest: {
             /**
@@ -274,6 +700,34 @@ export interface components {
             /** @description The shop every request is scoped to. */
             shop: components["schemas"]["ShopView"];
             user?: null | components["schemas"]["UserView"];
+        };
+        /** @description A file in the special folder. */
+        ObjectEntry: {
+            /** @description Key relative to the special folder; use it to link the file. */
+            key: string;
+            /**
+             * Format: date-time
+             * @description Last modified.
+             */
+            last_modified?: string | null;
+            /** @description The last part of the key. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
+        /** @description One page of a folder. */
+        ObjectListing: {
+            /** @description Files directly in the folder. */
+            files: components["schemas"]["ObjectEntry"][];
+            /** @description Sub-folders (relative keys ending in `/`). */
+            folders: string[];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+            /** @description The folder listed. */
+            prefix: string;
         };
         /**
          * @description An RFC 9457 problem detail, the body of every error response.
@@ -356,6 +810,59 @@ export interface components {
              */
             shop_name: string;
         };
+        /** @description The shop's connections. */
+        StorageConnectionList: {
+            /** @description Oldest first (at most 100 exist). */
+            items: components["schemas"]["StorageConnectionView"][];
+        };
+        /** @description A connection as shown (never with credentials). */
+        StorageConnectionView: {
+            /** @description S3: bucket. */
+            bucket?: string | null;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description S3: whether credentials are stored (they are never shown). */
+            credentials_set: boolean;
+            /** @description S3: base URL. */
+            endpoint?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description `s3` or `local`. */
+            kind: components["schemas"]["StorageKind"];
+            /** @description What the last test found wrong, if anything. */
+            last_check_error?: string | null;
+            /**
+             * Format: date-time
+             * @description Last tested.
+             */
+            last_checked_at?: string | null;
+            /** @description Local: the folder on the server where the seller puts files. */
+            local_path?: string | null;
+            /** @description Name. */
+            name: string;
+            /** @description S3: path-style addressing. */
+            path_style: boolean;
+            /** @description S3: region. */
+            region?: string | null;
+            /** @description The special folder ("" or ending in `/`). */
+            root_prefix: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /**
+         * @description The kinds of storage.
+         * @enum {string}
+         */
+        StorageKind: "s3" | "local";
         /** @description A signed-in session's tokens. */
         TokenResponse: {
             /** @description Short-lived bearer token for `Authorization: Bearer ...`. */
@@ -373,6 +880,62 @@ export interface components {
              * @example Bearer
              */
             token_type: string;
+        };
+        /** @description Changes to an article; absent fields stay, `null` clears an override. */
+        UpdateArticleRequest: {
+            /** @description Can be sold. */
+            active?: boolean | null;
+            /** @description New currency. */
+            currency?: string | null;
+            /** @description New description. */
+            description?: string | null;
+            /**
+             * Format: int32
+             * @description New per-unit download limit; `null` = back to the shop's default.
+             */
+            download_limit?: number | null;
+            /** @description New price. */
+            price?: string | null;
+            /** @description New SKU. */
+            sku?: string | null;
+            /** @description New title. */
+            title?: string | null;
+            /**
+             * Format: int32
+             * @description New validity in days; `null` = back to the shop's default.
+             */
+            validity_days?: number | null;
+            /** @description New VAT rate. */
+            vat_rate?: string | null;
+        };
+        /** @description Rename or move a file. */
+        UpdateFileRequest: {
+            /** @description New display name. */
+            display_name?: string | null;
+            /**
+             * Format: int32
+             * @description New position (0 = first); the other files shift.
+             */
+            position?: number | null;
+        };
+        /** @description Changes to a connection; absent fields stay as they are. */
+        UpdateStorageConnection: {
+            /** @description S3: replace the credentials (send both fields). */
+            access_key_id?: string | null;
+            /** @description S3: new bucket. */
+            bucket?: string | null;
+            /** @description S3: new endpoint. */
+            endpoint?: string | null;
+            /** @description New name. */
+            name?: string | null;
+            /** @description S3: path-style addressing. */
+            path_style?: boolean | null;
+            /** @description S3: new region. */
+            region?: string | null;
+            /** @description New special folder. */
+            root_prefix?: string | null;
+            /** @description S3: replace the credentials (send both fields). */
+            secret_access_key?: string | null;
         };
         /** @description A user. */
         UserView: {
@@ -395,6 +958,54 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    download_local_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed token from a download link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (Range requests answer 206) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Part of the file */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid or expired link (`invalid_download_link`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -561,6 +1172,595 @@ export interface operations {
             };
             /** @description No such key in this shop */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_articles: {
+        parameters: {
+            query?: {
+                /** @description Search in SKU and title (case-insensitive). */
+                q?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page (1–200, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateArticleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The SKU is taken (`sku_taken`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateArticleRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The SKU is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_article_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleFileList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    link_article_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkFileRequest"];
+            };
+        };
+        responses: {
+            /** @description Linked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleFileView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article or storage connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many files */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, or no such object in the folder */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_article_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+                /** @description File id */
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article or file in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_article_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+                /** @description File id */
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateFileRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleFileView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article or file in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_article_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Article id */
+                id: string;
+                /** @description File id */
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to a short-lived download URL (`Location`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such article or file in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object has vanished from the storage (`file_missing`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The storage could not be used */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -806,6 +2006,381 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_storage_connections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConnectionList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_storage_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStorageConnection"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConnectionView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many connections */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, e.g. an endpoint that is not allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_storage_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Connection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConnectionView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_storage_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Connection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Files are linked to it (`connection_in_use`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_storage_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Connection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateStorageConnection"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageConnectionView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_storage_objects: {
+        parameters: {
+            query?: {
+                /** @description Folder inside the special folder, e.g. `courses/`; empty = the special folder itself. */
+                prefix?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page (1–1000, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Connection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the folder */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObjectListing"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A prefix outside the special folder, or the storage failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    test_storage_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Connection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result, in plain words */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such connection in this shop */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,3 @@
+DROP TABLE article_files;
+DROP TABLE articles;
+DROP TABLE storage_connections;

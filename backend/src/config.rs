@@ -80,6 +80,8 @@ pub struct Settings {
     pub storage_allow_http: bool,
     /// Allow storage endpoints on loopback, private, link-local and CGNAT addresses.
     pub storage_allow_private_endpoints: bool,
+    /// The platform operator's support contact, shown in every portal.
+    pub operator_support_email: Option<String>,
     /// Folder of the built single-page app served at `/`.
     pub static_dir: PathBuf,
     /// `pretty` or `json`.
@@ -113,6 +115,7 @@ impl Default for Settings {
             presign_ttl_secs: 60,
             storage_allow_http: false,
             storage_allow_private_endpoints: false,
+            operator_support_email: None,
             static_dir: PathBuf::from("frontend/dist"),
             log_format: LogFormat::Pretty,
         }

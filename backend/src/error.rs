@@ -99,6 +99,17 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// A refusal with its own status and code, e.g. the portal's localized
+    /// download refusals.
+    #[error("refused: {code}")]
+    Refused {
+        /// HTTP status.
+        status: StatusCode,
+        /// Machine code, e.g. `download_limit_reached`.
+        code: &'static str,
+        /// Explanation (possibly in the customer's language).
+        detail: String,
+    },
     /// The body is larger than allowed (413).
     #[error("payload too large")]
     PayloadTooLarge(usize),
@@ -143,6 +154,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict { code, .. } => code,
             ApiError::Unprocessable { code, .. } => code,
+            ApiError::Refused { code, .. } => code,
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited(_) => "rate_limited",
@@ -160,6 +172,7 @@ impl ApiError {
             ApiError::NotFound => "The resource does not exist.".into(),
             ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::Unprocessable { detail, .. } => detail.clone(),
+            ApiError::Refused { detail, .. } => detail.clone(),
             ApiError::PayloadTooLarge(limit) => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
@@ -204,6 +217,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused { status, .. } => *status,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -5,7 +5,8 @@
 //! Where to look:
 //! - [`startup`] builds the HTTP server; [`routes`] is the whole route table.
 //! - Each resource owns its routes, queries and types: [`auth`], [`api_keys`],
-//!   [`storage`] (connections, browsing, presigning), [`articles`] (and their files).
+//!   [`storage`] (connections, browsing, presigning), [`articles`] (and their files),
+//!   [`orders`] (with history), [`downloads`] (grants, the counted download), [`portal`].
 //! - Shared plumbing: [`config`] (settings), [`db`] (SQLite or PostgreSQL,
 //!   chosen by the URL), [`error`] (the one problem+json error type),
 //!   [`json`] (the request body extractor), [`validation`] (field errors),
@@ -18,12 +19,15 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod downloads;
 pub mod error;
 pub mod health;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod orders;
+pub mod portal;
 pub mod routes;
 pub mod startup;
 pub mod storage;

@@ -27,7 +27,9 @@ use crate::error::{FieldError, Problem};
         (name = "api-keys", description = "Keys for integrations"),
         (name = "storage", description = "The sellers' storage: S3-compatible buckets or a local folder"),
         (name = "articles", description = "Products and the files linked to them"),
-        (name = "downloads", description = "Download links"),
+        (name = "orders", description = "Orders, their status, portal link and history"),
+        (name = "downloads", description = "Download grants and download links"),
+        (name = "portal", description = "The customer portal (the code is the key) and its settings"),
         (name = "ops", description = "Health and metrics"),
     ),
 )]

@@ -3,7 +3,9 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{api_keys, articles, auth, health, metrics, storage};
+use actix_web::middleware::DefaultHeaders;
+
+use crate::{api_keys, articles, auth, health, metrics, orders, portal, storage};
 
 /// Every documented route.
 pub fn api(cfg: &mut ServiceConfig<'_>) {
@@ -15,6 +17,19 @@ pub fn api(cfg: &mut ServiceConfig<'_>) {
                 .configure(auth::routes::configure)
                 .configure(api_keys::routes::configure)
                 .configure(storage::routes::configure)
-                .configure(articles::routes::configure),
+                .configure(articles::routes::configure)
+                .configure(orders::routes::configure)
+                .configure(portal::settings::configure),
+        )
+        .service(
+            scope::scope("/api/portal")
+                // The code is in the URL: keep it out of referrers, indexes and caches.
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("X-Robots-Tag", "noindex, nofollow"))
+                        .add(("Cache-Control", "no-store")),
+                )
+                .configure(portal::routes::configure),
         );
 }

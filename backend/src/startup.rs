@@ -25,6 +25,7 @@ use crate::json::BodyLimit;
 use crate::metrics::Metrics;
 use crate::middleware::{catch_panic, problemize, request_id_header};
 use crate::openapi::ApiDoc;
+use crate::portal::routes::PortalLimiter;
 use crate::storage::models::StorageServices;
 use crate::telemetry::RequestSpan;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub storage: StorageServices,
     /// The time that decides download expiry.
     pub clock: Clock,
+    /// Throttles unknown portal codes and portal messages.
+    pub portal_limiter: PortalLimiter,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             metrics: Metrics::new()?,
             storage: StorageServices::new(&settings, &keys),
             clock: Clock::System,
+            portal_limiter: PortalLimiter::default(),
             keys: Arc::new(keys),
             db,
             settings: Arc::new(settings),

@@ -110,11 +110,124 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_settings (tenant_id) {
+        tenant_id -> Text,
+        enabled -> Bool,
+        title -> Text,
+        logo_url -> Nullable<Text>,
+        accent_color -> Text,
+        welcome_text -> Text,
+        footer_text -> Text,
+        default_download_limit -> Nullable<Integer>,
+        validity_days -> Nullable<Integer>,
+        invoice_download -> Bool,
+        contact_form -> Bool,
+        support_email -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_counters (tenant_id) {
+        tenant_id -> Text,
+        next_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        tenant_id -> Text,
+        number -> BigInt,
+        channel -> Text,
+        external_ref -> Nullable<Text>,
+        customer_name -> Text,
+        customer_email -> Text,
+        customer_language -> Text,
+        billing_address -> Text,
+        currency -> Text,
+        total_net_minor -> BigInt,
+        total_vat_minor -> BigInt,
+        total_gross_minor -> BigInt,
+        status -> Text,
+        paid_at -> Nullable<Timestamp>,
+        portal_code -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_items (id) {
+        id -> Text,
+        tenant_id -> Text,
+        order_id -> Text,
+        article_id -> Nullable<Text>,
+        position -> Integer,
+        sku -> Text,
+        title -> Text,
+        quantity -> Integer,
+        unit_price_minor -> BigInt,
+        vat_rate_bp -> Integer,
+    }
+}
+
+diesel::table! {
+    download_grants (id) {
+        id -> Text,
+        tenant_id -> Text,
+        order_id -> Text,
+        order_item_id -> Text,
+        article_file_id -> Text,
+        connection_id -> Text,
+        object_key -> Text,
+        display_name -> Text,
+        size -> BigInt,
+        content_type -> Nullable<Text>,
+        position -> Integer,
+        max_downloads -> Nullable<Integer>,
+        used_downloads -> Integer,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    history_events (id) {
+        id -> Text,
+        tenant_id -> Text,
+        order_id -> Text,
+        kind -> Text,
+        actor -> Text,
+        grant_id -> Nullable<Text>,
+        details -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (tenant_id, key) {
+        tenant_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(storage_connections -> tenants (tenant_id));
 diesel::joinable!(articles -> tenants (tenant_id));
 diesel::joinable!(article_files -> articles (article_id));
 diesel::joinable!(article_files -> storage_connections (connection_id));
+diesel::joinable!(orders -> tenants (tenant_id));
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(download_grants -> orders (order_id));
+diesel::joinable!(history_events -> orders (order_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(api_keys -> tenants (tenant_id));
@@ -128,4 +241,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     storage_connections,
     articles,
     article_files,
+    portal_settings,
+    order_counters,
+    orders,
+    order_items,
+    download_grants,
+    history_events,
+    idempotency_keys,
 );

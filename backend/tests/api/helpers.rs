@@ -55,6 +55,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub settings: Settings,
+    pub clock: Clock,
     server: actix_web::dev::ServerHandle,
     _data_dir: tempfile::TempDir,
     pg_database: Option<String>,
@@ -105,7 +106,7 @@ pub async fn spawn_full(
     );
     settings.public_url = base.clone();
     adjust(&mut settings);
-    let app = Application::build_on(settings.clone(), listener, clock).expect("app builds");
+    let app = Application::build_on(settings.clone(), listener, clock.clone()).expect("app builds");
     let server = app.into_server();
     let handle = server.handle();
     actix_web::rt::spawn(server);
@@ -116,6 +117,7 @@ pub async fn spawn_full(
             .build()
             .expect("client"),
         settings,
+        clock,
         server: handle,
         _data_dir: data_dir,
         pg_database,
@@ -130,6 +132,34 @@ impl Drop for TestApp {
         if let Some(name) = self.pg_database.take() {
             drop_pg_database(&name);
         }
+    }
+}
+
+/// A second server on the same database and data dir (another "node").
+pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    let settings = app.settings.clone();
+    let server = Application::build_on(settings.clone(), listener, app.clock.clone())
+        .expect("sibling builds")
+        .into_server();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        settings,
+        clock: app.clock.clone(),
+        server: handle,
+        _data_dir: tempfile::tempdir().expect("temp dir"),
+        // The first app owns (and drops) the database.
+        pg_database: None,
     }
 }
 

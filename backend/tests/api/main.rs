@@ -8,5 +8,6 @@ mod articles;
 mod auth;
 mod errors;
 mod ops;
+mod orders;
 mod s3_server;
 mod storage;

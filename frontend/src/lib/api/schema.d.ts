@@ -38,6 +38,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/portal/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's download page: the shop, the order, every file with
+         *     downloads left and end date, and whether it can be downloaded now.
+         */
+        get: operations["get_portal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/{code}/downloads/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one file: counts one download (if one is left and the end date
+         *     has not passed) and answers `302` to a short-lived URL that saves the
+         *     file under its name. The URL can be resumed with Range requests without
+         *     counting again.
+         */
+        get: operations["download_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/portal/{code}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write to the seller; the message lands in the order's history. */
+        post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -254,6 +313,158 @@ export interface paths {
         /** Who am I: the caller's shop and user (or API key). */
         get: operations["me"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the shop's orders, newest first, with filters. */
+        get: operations["list_orders"];
+        put?: never;
+        /**
+         * Create an order, or import one: with `channel` and `external_ref`, the
+         *     same order imported again updates the existing one (200) instead of
+         *     creating a second (201). An `Idempotency-Key` header replays the first
+         *     answer for the same body and refuses a different body.
+         */
+        post: operations["create_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order. */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the customer or billing address. */
+        patch: operations["update_order"];
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/downloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every download grant of an order. */
+        get: operations["list_order_downloads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change allowed downloads, the end date or the used count of one grant or
+         *     the whole order.
+         */
+        patch: operations["update_order_downloads"];
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's history, newest first. */
+        get: operations["list_order_history"];
+        put?: never;
+        /** Add a note to the order's history. */
+        post: operations["add_order_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's portal link. */
+        get: operations["get_portal_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/portal-link/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the portal link (e.g. when it leaked): the old code stops working at once. */
+        post: operations["regenerate_portal_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the status. `paid` (from `open`) unlocks the downloads;
+         *     `cancelled` and `refunded` lock them at once.
+         */
+        post: operations["change_order_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's portal settings. */
+        get: operations["get_portal_settings"];
+        /** Replace the shop's portal settings. */
+        put: operations["put_portal_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -532,6 +743,23 @@ export interface components {
              */
             vat_rate: string;
         };
+        /** @description A billing address; every field optional. */
+        BillingAddress: {
+            /** @description City. */
+            city?: string | null;
+            /** @description Company. */
+            company?: string | null;
+            /** @description ISO 3166 country code, e.g. `DE`. */
+            country?: string | null;
+            /** @description Name on the invoice. */
+            name?: string | null;
+            /** @description Postal code. */
+            postal_code?: string | null;
+            /** @description Street and number. */
+            street?: string | null;
+            /** @description VAT ID of a business customer. */
+            vat_id?: string | null;
+        };
         /** @description The result of testing a connection. */
         ConnectionTestResult: {
             /** @description When not ok: `bad_credentials`, `no_such_bucket`, `access_denied`, `unreachable`, `storage_error`. */
@@ -603,6 +831,29 @@ export interface components {
              */
             vat_rate?: string | null;
         };
+        /** @description A new order, or an import from a channel. */
+        CreateOrderRequest: {
+            billing_address?: null | components["schemas"]["BillingAddress"];
+            /** @description Sales channel, e.g. `shopify`, `ebay`; default `manual`. */
+            channel?: string | null;
+            /** @description ISO 4217; default `EUR`. */
+            currency?: string | null;
+            /** @description The customer. */
+            customer: components["schemas"]["CustomerBody"];
+            /**
+             * @description The order's id in the channel. With it, importing the same order
+             *     again updates it instead of creating a second one.
+             */
+            external_ref?: string | null;
+            /** @description 1–100 lines. */
+            items: components["schemas"]["ItemBody"][];
+            /**
+             * Format: date-time
+             * @description When it was paid; default now.
+             */
+            paid_at?: string | null;
+            status?: null | components["schemas"]["OrderStatus"];
+        };
         /** @description A new connection: an S3-compatible bucket or a local folder. */
         CreateStorageConnection: {
             /** @description Access key id. */
@@ -639,12 +890,75 @@ export interface components {
              */
             secret: string;
         };
+        /** @description The customer. */
+        CustomerBody: {
+            /** @description Email. */
+            email: string;
+            /** @description `de` or `en` (default `de`); the portal and messages use it. */
+            language?: string | null;
+            /** @description Name (1–200 characters). */
+            name: string;
+        };
+        /** @description The customer as shown. */
+        CustomerView: {
+            /** @description Email. */
+            email: string;
+            /** @description `de` or `en`. */
+            language: string;
+            /** @description Name. */
+            name: string;
+        };
         /** @description One field that failed validation. */
         FieldError: {
             /** @description The field's path in the request, e.g. `email` or `items[0].quantity`. */
             field: string;
             /** @description What is wrong, in plain words. */
             message: string;
+        };
+        /** @description The order's grants. */
+        GrantList: {
+            /** @description In portal order. */
+            items: components["schemas"]["GrantView"][];
+        };
+        /** @description A download grant as the seller sees it. */
+        GrantView: {
+            /**
+             * Format: int32
+             * @description Downloads left; null = unlimited.
+             */
+            downloads_left?: number | null;
+            /**
+             * Format: date-time
+             * @description End date; null = none.
+             */
+            expires_at?: string | null;
+            /** @description The name the file is saved under. */
+            file_name: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: int32
+             * @description Allowed downloads; null = unlimited.
+             */
+            max_downloads?: number | null;
+            /**
+             * Format: uuid
+             * @description The order item it belongs to.
+             */
+            order_item_id: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /**
+             * Format: int32
+             * @description Downloads counted.
+             */
+            used_downloads: number;
         };
         /** @description Health report. */
         Health: {
@@ -665,6 +979,70 @@ export interface components {
             status: string;
             /** @description The server's version. */
             version: string;
+        };
+        /** @description A history entry as shown. */
+        HistoryEntry: {
+            /** @description Who: `user:<email>`, `api_key:<name>`, `customer` or `system`. */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+            /** @description Details (e.g. file name; old and new values; the message text). */
+            details: Record<string, never>;
+            /** @description The download grant concerned. */
+            grant_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Client IP (downloads, customer messages). */
+            ip?: string | null;
+            /** @description What happened. */
+            kind: components["schemas"]["HistoryKind"];
+            /** @description Client user agent. */
+            user_agent?: string | null;
+        };
+        /**
+         * @description What happened.
+         * @enum {string}
+         */
+        HistoryKind: "order_created" | "order_imported" | "order_updated" | "status_changed" | "grants_created" | "download" | "limits_changed" | "link_regenerated" | "customer_message" | "note";
+        /** @description A page of history, newest first. */
+        HistoryPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["HistoryEntry"][];
+            /** @description Pass as `cursor` for older entries; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description An order line: an article of the shop (by id or SKU), or a free line
+         *     with title, unit price and VAT rate.
+         */
+        ItemBody: {
+            /**
+             * Format: uuid
+             * @description The article's id.
+             */
+            article_id?: string | null;
+            /**
+             * Format: int32
+             * @description Units (1–1000).
+             */
+            quantity: number;
+            /** @description The article's SKU. */
+            sku?: string | null;
+            /** @description Title; default the article's. */
+            title?: string | null;
+            /**
+             * @description Gross unit price as a decimal string; default the article's.
+             * @example 19.99
+             */
+            unit_price?: string | null;
+            /** @description VAT rate in percent; default the article's. */
+            vat_rate?: string | null;
         };
         /** @description Link an object to the article. */
         LinkFileRequest: {
@@ -701,6 +1079,11 @@ export interface components {
             shop: components["schemas"]["ShopView"];
             user?: null | components["schemas"]["UserView"];
         };
+        /** @description A seller's note. */
+        NoteRequest: {
+            /** @description The note (1–5000 characters). */
+            text: string;
+        };
         /** @description A file in the special folder. */
         ObjectEntry: {
             /** @description Key relative to the special folder; use it to link the file. */
@@ -728,6 +1111,297 @@ export interface components {
             next_cursor?: string | null;
             /** @description The folder listed. */
             prefix: string;
+        };
+        /** @description An order line as shown. */
+        OrderItemView: {
+            /** @description The article, when it is one of the shop's. */
+            article_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: int32
+             * @description Units.
+             */
+            quantity: number;
+            /** @description SKU. */
+            sku: string;
+            /** @description Title. */
+            title: string;
+            /** @description Gross unit price. */
+            unit_price: string;
+            /** @description VAT rate in percent. */
+            vat_rate: string;
+        };
+        /** @description A page of orders. */
+        OrderList: {
+            /** @description Newest first. */
+            items: components["schemas"]["OrderSummary"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where an order stands.
+         * @enum {string}
+         */
+        OrderStatus: "open" | "paid" | "shipped" | "completed" | "cancelled" | "refunded";
+        /** @description An order in a list. */
+        OrderSummary: {
+            /** @description Channel. */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description ISO 4217. */
+            currency: string;
+            /** @description Customer email. */
+            customer_email: string;
+            /** @description Customer name. */
+            customer_name: string;
+            /** @description The channel's order id. */
+            external_ref?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description Number.
+             */
+            number: number;
+            /**
+             * Format: date-time
+             * @description When it was paid.
+             */
+            paid_at?: string | null;
+            /** @description Status. */
+            status: components["schemas"]["OrderStatus"];
+            /** @description Gross total. */
+            total_gross: string;
+        };
+        /** @description An order. */
+        OrderView: {
+            /** @description The billing address. */
+            billing_address: components["schemas"]["BillingAddress"];
+            /** @description Sales channel. */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /** @description ISO 4217. */
+            currency: string;
+            /** @description The customer. */
+            customer: components["schemas"]["CustomerView"];
+            /** @description The channel's order id. */
+            external_ref?: string | null;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Lines. */
+            items: components["schemas"]["OrderItemView"][];
+            /**
+             * Format: int64
+             * @description Readable number, per shop.
+             */
+            number: number;
+            /**
+             * Format: date-time
+             * @description When it was paid.
+             */
+            paid_at?: string | null;
+            /** @description The customer's portal link. */
+            portal_url: string;
+            /** @description Status. */
+            status: components["schemas"]["OrderStatus"];
+            /** @description Totals. */
+            totals: components["schemas"]["TotalsView"];
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description A file the customer bought. */
+        PortalFile: {
+            /** @description It can be downloaded now. */
+            available: boolean;
+            /**
+             * Format: int32
+             * @description Downloads left; null = unlimited.
+             */
+            downloads_left?: number | null;
+            /**
+             * Format: date-time
+             * @description Available until; null = no end.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Use it in `/api/portal/{code}/downloads/{grant_id}`.
+             */
+            grant_id: string;
+            /**
+             * Format: int32
+             * @description Allowed downloads; null = unlimited.
+             */
+            max_downloads?: number | null;
+            /** @description Why not, in the order's language. */
+            message?: string | null;
+            /** @description The file's name (full UTF-8). */
+            name: string;
+            /** @description Why not (`download_limit_reached`, `download_expired`, `order_not_paid`, `order_locked`). */
+            reason?: string | null;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
+        /** @description An order line with its files. */
+        PortalItem: {
+            /** @description Its files. */
+            files: components["schemas"]["PortalFile"][];
+            /**
+             * Format: int32
+             * @description Units.
+             */
+            quantity: number;
+            /** @description Title. */
+            title: string;
+        };
+        /** @description The customer's portal link. */
+        PortalLink: {
+            /** @description The code alone. */
+            code: string;
+            /** @description `PUBLIC_URL/portal/{code}`. */
+            url: string;
+        };
+        /** @description A message to the seller. */
+        PortalMessageRequest: {
+            /** @description Where the seller can answer; default the order's email. */
+            email?: string | null;
+            /** @description The message (1–2000 characters). */
+            message: string;
+        };
+        /** @description Confirmation of a sent message. */
+        PortalMessageSent: {
+            /** @description Always true. */
+            sent: boolean;
+        };
+        /** @description The order as the customer sees it. */
+        PortalOrder: {
+            /**
+             * Format: date-time
+             * @description Ordered.
+             */
+            created_at: string;
+            /** @description ISO 4217. */
+            currency: string;
+            /** @description The customer's name. */
+            customer_name: string;
+            /** @description Lines. */
+            items: components["schemas"]["PortalItem"][];
+            /** @description `de` or `en`. */
+            language: string;
+            /**
+             * Format: int64
+             * @description Number.
+             */
+            number: number;
+            /**
+             * Format: date-time
+             * @description Paid.
+             */
+            paid_at?: string | null;
+            /** @description Status. */
+            status: components["schemas"]["OrderStatus"];
+            /** @description Gross total. */
+            total_gross: string;
+        };
+        /** @description Portal settings as sent and shown. */
+        PortalSettingsBody: {
+            /**
+             * @description Accent colour as `#rrggbb`.
+             * @example #2f6f4f
+             */
+            accent_color: string;
+            /** @description Customers can write to the seller. */
+            contact_form: boolean;
+            /**
+             * Format: int32
+             * @description Allowed downloads per file and purchased unit (1–10000); null = unlimited.
+             */
+            default_download_limit?: number | null;
+            /** @description Customers can open their portal. */
+            enabled: boolean;
+            /** @description Footer / imprint (up to 2000 characters). */
+            footer_text: string;
+            /** @description The invoice can be downloaded in the portal. */
+            invoice_download: boolean;
+            /** @description https URL of the logo, or null. */
+            logo_url?: string | null;
+            /** @description Shown to customers for questions, or null. */
+            support_email?: string | null;
+            /** @description Page title (up to 100 characters); empty = the shop's name. */
+            title: string;
+            /**
+             * Format: int32
+             * @description Days the downloads stay available after payment (1–36500); null = no end date.
+             */
+            validity_days?: number | null;
+            /** @description Shown above the files (up to 2000 characters). */
+            welcome_text: string;
+        };
+        /** @description The settings with when they last changed. */
+        PortalSettingsView: components["schemas"]["PortalSettingsBody"] & {
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /** @description The shop as the customer sees it. */
+        PortalShop: {
+            /** @description Accent colour. */
+            accent_color: string;
+            /** @description Footer / imprint. */
+            footer_text: string;
+            /** @description Logo URL. */
+            logo_url?: string | null;
+            /** @description The shop's name. */
+            name: string;
+            /** @description The platform operator's support contact, when the server has one. */
+            operator_support_email?: string | null;
+            /** @description The seller's support email. */
+            support_email?: string | null;
+            /** @description The page title (the shop's name unless set). */
+            title: string;
+            /** @description Shown above the files. */
+            welcome_text: string;
+        };
+        /** @description Everything the portal page shows. */
+        PortalView: {
+            /** @description The customer may write to the seller. */
+            contact_form: boolean;
+            /** @description The invoice can be downloaded. */
+            invoice_available: boolean;
+            /** @description The order. */
+            order: components["schemas"]["PortalOrder"];
+            /** @description That reason in the order's language. */
+            order_message?: string | null;
+            /** @description Why nothing can be downloaded now (`order_not_paid`, `order_locked`), if so. */
+            order_state?: string | null;
+            /** @description The shop's look and contacts. */
+            shop: components["schemas"]["PortalShop"];
         };
         /**
          * @description An RFC 9457 problem detail, the body of every error response.
@@ -810,6 +1484,16 @@ export interface components {
              */
             shop_name: string;
         };
+        /** @description A status change. */
+        StatusRequest: {
+            /**
+             * Format: date-time
+             * @description For `paid`: when it was paid; default now.
+             */
+            paid_at?: string | null;
+            /** @description The new status. */
+            status: components["schemas"]["OrderStatus"];
+        };
         /** @description The shop's connections. */
         StorageConnectionList: {
             /** @description Oldest first (at most 100 exist). */
@@ -881,6 +1565,15 @@ export interface components {
              */
             token_type: string;
         };
+        /** @description Order totals. */
+        TotalsView: {
+            /** @description What the customer pays. */
+            gross: string;
+            /** @description Without VAT. */
+            net: string;
+            /** @description VAT. */
+            vat: string;
+        };
         /** @description Changes to an article; absent fields stay, `null` clears an override. */
         UpdateArticleRequest: {
             /** @description Can be sold. */
@@ -908,6 +1601,26 @@ export interface components {
             /** @description New VAT rate. */
             vat_rate?: string | null;
         };
+        /** @description A change to the order's downloads. */
+        UpdateDownloadsRequest: {
+            /**
+             * Format: date-time
+             * @description New end date; `null` = no end; absent = unchanged.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: uuid
+             * @description Change only this grant; absent = every grant of the order.
+             */
+            grant_id?: string | null;
+            /**
+             * Format: int32
+             * @description New allowed downloads (0–100000); `null` = unlimited; absent = unchanged.
+             */
+            max_downloads?: number | null;
+            /** @description Set the used count back to 0. */
+            reset_used?: boolean;
+        };
         /** @description Rename or move a file. */
         UpdateFileRequest: {
             /** @description New display name. */
@@ -917,6 +1630,11 @@ export interface components {
              * @description New position (0 = first); the other files shift.
              */
             position?: number | null;
+        };
+        /** @description Changes to customer data. */
+        UpdateOrderRequest: {
+            billing_address?: null | components["schemas"]["BillingAddress"];
+            customer?: null | components["schemas"]["CustomerBody"];
         };
         /** @description Changes to a connection; absent fields stay as they are. */
         UpdateStorageConnection: {
@@ -1031,6 +1749,178 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    get_portal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's portal code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The portal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalView"];
+                };
+            };
+            /** @description Unknown or replaced code (the same for every unknown code) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many unknown codes from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The seller switched the portal off (`portal_disabled`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's portal code */
+                code: string;
+                /** @description The file's grant id from the portal */
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the file (`Location`) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused: `download_limit_reached`, `download_expired`, `order_not_paid` or `order_locked`, explained in the order's language */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown code or file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many unknown codes from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `file_missing` (temporarily unavailable) or `portal_disabled` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's portal code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalMessageSent"];
+                };
+            };
+            /** @description The seller switched the contact form off (`contact_disabled`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many messages */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2006,6 +2896,720 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_orders: {
+        parameters: {
+            query?: {
+                /** @description Only this status. */
+                status?: components["schemas"]["OrderStatus"];
+                /** @description Only paid (true) or unpaid (false) orders. */
+                paid?: boolean;
+                /** @description Only this channel. */
+                channel?: string;
+                /** @description Number, customer name or email contains this. */
+                q?: string;
+                /** @description Created at or after (RFC 3339). */
+                from?: string;
+                /** @description Created before (RFC 3339). */
+                to?: string;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Orders per page (1–200, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderList"];
+                };
+            };
+            /** @description Malformed parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for the same body (up to 200 characters) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Already imported: updated (or an idempotent replay) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, or an Idempotency-Key reused with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_order_downloads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_order_downloads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDownloadsRequest"];
+            };
+        };
+        responses: {
+            /** @description The grants after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantList"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order or grant in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_order_history: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Entries per page (1–200, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_order_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_portal_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regenerate_portal_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_order_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a valid next status (`invalid_transition`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_portal_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings (defaults until changed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSettingsView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_portal_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSettingsView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,574 @@
+//! The public portal API under `/api/portal/{code}`: no login, the order's
+//! portal code is the key. Every answer carries `Referrer-Policy:
+//! no-referrer`, `X-Robots-Tag: noindex` and `Cache-Control: no-store`
+//! (set on the scope in [`crate::routes`]).
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::i18n::Refusal;
+use super::settings::{self, PortalSettings};
+use crate::AppState;
+use crate::articles::models::mark_checked;
+use crate::auth::domain::Email;
+use crate::auth::models::find_tenant;
+use crate::downloads::models::{
+    Client, DownloadGrant, NotCounted, count_download, grants_of_order,
+};
+use crate::error::{ApiError, Problem};
+use crate::json::JsonBody;
+use crate::orders::domain::OrderStatus;
+use crate::orders::history::{HistoryKind, NewEvent, record};
+use crate::orders::models::{Order, OrderItem, find_by_portal_code, items_of};
+use crate::storage::models::find_connection;
+use crate::storage::{ObjectKey, StorageError};
+
+/// Registers the routes of this module (mounted under `/api/portal`).
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(get_portal)
+        .service(download_file)
+        .service(send_message);
+}
+
+/// Throttles what an unknown code or a chatty customer can cost.
+pub struct PortalLimiter {
+    misses_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    messages_per_order: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+}
+
+impl Default for PortalLimiter {
+    fn default() -> Self {
+        let burst = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        let misses = Quota::with_period(Duration::from_secs(3))
+            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+            .allow_burst(burst(20));
+        let messages = Quota::with_period(Duration::from_secs(300))
+            .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+            .allow_burst(burst(5));
+        Self {
+            misses_per_ip: RateLimiter::keyed(misses),
+            messages_per_order: RateLimiter::keyed(messages),
+            clock: DefaultClock::default(),
+        }
+    }
+}
+
+impl PortalLimiter {
+    /// An unknown code: 404, or 429 once this address has guessed too often.
+    fn miss(&self, ip: IpAddr) -> ApiError {
+        if self.misses_per_ip.len() > 10_000 {
+            self.misses_per_ip.retain_recent();
+        }
+        match self.misses_per_ip.check_key(&ip) {
+            Ok(()) => ApiError::NotFound,
+            Err(wait) => ApiError::RateLimited(wait.wait_time_from(self.clock.now())),
+        }
+    }
+
+    fn message(&self, code: &str) -> Result<(), ApiError> {
+        if self.messages_per_order.len() > 10_000 {
+            self.messages_per_order.retain_recent();
+        }
+        self.messages_per_order
+            .check_key(&code.to_owned())
+            .map_err(|wait| ApiError::RateLimited(wait.wait_time_from(self.clock.now())))
+    }
+}
+
+fn client_ip(req: &HttpRequest, state: &AppState) -> IpAddr {
+    let forwarded = state
+        .settings
+        .trust_forwarded_for
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
+        .flatten()
+        .and_then(|a| a.parse::<IpAddr>().ok());
+    forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(512).collect())
+}
+
+/// A refusal in the order's language.
+fn refusal(r: Refusal, language: &str) -> ApiError {
+    ApiError::Refused {
+        status: StatusCode::from_u16(r.status()).unwrap_or(StatusCode::FORBIDDEN),
+        code: r.code(),
+        detail: r.message(language).to_owned(),
+    }
+}
+
+/// Codes are URL-safe base64; anything else cannot exist.
+fn plausible_code(code: &str) -> bool {
+    (16..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn order_for_code(
+    state: &AppState,
+    req: &HttpRequest,
+    code: &str,
+) -> Result<(Order, PortalSettings), ApiError> {
+    let ip = client_ip(req, state);
+    if !plausible_code(code) {
+        return Err(state.portal_limiter.miss(ip));
+    }
+    let code = code.to_owned();
+    let found = state
+        .db
+        .read(move |conn| {
+            let Some(order) = find_by_portal_code(conn, &code)? else {
+                return Ok(None);
+            };
+            let settings = settings::load(conn, &order.tenant_id)?;
+            Ok(Some((order, settings)))
+        })
+        .await?;
+    let (order, settings) = found.ok_or_else(|| state.portal_limiter.miss(ip))?;
+    if !settings.enabled {
+        return Err(refusal(Refusal::PortalDisabled, &order.customer_language));
+    }
+    Ok((order, settings))
+}
+
+/// Why the whole order cannot be downloaded now, if it cannot.
+fn order_refusal(status: OrderStatus) -> Option<Refusal> {
+    if status.is_locked() {
+        Some(Refusal::Locked)
+    } else if !status.is_paid() {
+        Some(Refusal::NotPaid)
+    } else {
+        None
+    }
+}
+
+/// The shop as the customer sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalShop {
+    /// The shop's name.
+    pub name: String,
+    /// The page title (the shop's name unless set).
+    pub title: String,
+    /// Logo URL.
+    pub logo_url: Option<String>,
+    /// Accent colour.
+    pub accent_color: String,
+    /// Shown above the files.
+    pub welcome_text: String,
+    /// Footer / imprint.
+    pub footer_text: String,
+    /// The seller's support email.
+    pub support_email: Option<String>,
+    /// The platform operator's support contact, when the server has one.
+    pub operator_support_email: Option<String>,
+}
+
+/// A file the customer bought.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalFile {
+    /// Use it in `/api/portal/{code}/downloads/{grant_id}`.
+    #[schema(format = Uuid)]
+    pub grant_id: String,
+    /// The file's name (full UTF-8).
+    pub name: String,
+    /// Bytes.
+    pub size: i64,
+    /// Downloads left; null = unlimited.
+    pub downloads_left: Option<i32>,
+    /// Allowed downloads; null = unlimited.
+    pub max_downloads: Option<i32>,
+    /// Available until; null = no end.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// It can be downloaded now.
+    pub available: bool,
+    /// Why not (`download_limit_reached`, `download_expired`, `order_not_paid`, `order_locked`).
+    pub reason: Option<String>,
+    /// Why not, in the order's language.
+    pub message: Option<String>,
+}
+
+/// An order line with its files.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalItem {
+    /// Title.
+    pub title: String,
+    /// Units.
+    pub quantity: i32,
+    /// Its files.
+    pub files: Vec<PortalFile>,
+}
+
+/// The order as the customer sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalOrder {
+    /// Number.
+    pub number: i64,
+    /// Ordered.
+    pub created_at: DateTime<Utc>,
+    /// Paid.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// Status.
+    pub status: OrderStatus,
+    /// `de` or `en`.
+    pub language: String,
+    /// The customer's name.
+    pub customer_name: String,
+    /// ISO 4217.
+    pub currency: String,
+    /// Gross total.
+    pub total_gross: String,
+    /// Lines.
+    pub items: Vec<PortalItem>,
+}
+
+/// Everything the portal page shows.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalView {
+    /// The shop's look and contacts.
+    pub shop: PortalShop,
+    /// The order.
+    pub order: PortalOrder,
+    /// Why nothing can be downloaded now (`order_not_paid`, `order_locked`), if so.
+    pub order_state: Option<String>,
+    /// That reason in the order's language.
+    pub order_message: Option<String>,
+    /// The invoice can be downloaded.
+    pub invoice_available: bool,
+    /// The customer may write to the seller.
+    pub contact_form: bool,
+}
+
+fn portal_file(
+    grant: &DownloadGrant,
+    blocked: Option<Refusal>,
+    language: &str,
+    now: chrono::NaiveDateTime,
+) -> PortalFile {
+    let reason = blocked.or_else(|| {
+        if grant.expired_at(now) {
+            Some(Refusal::Expired)
+        } else if grant.left() == Some(0) {
+            Some(Refusal::LimitReached)
+        } else {
+            None
+        }
+    });
+    PortalFile {
+        grant_id: grant.id.clone(),
+        name: grant.display_name.clone(),
+        size: grant.size,
+        downloads_left: grant.left(),
+        max_downloads: grant.max_downloads,
+        expires_at: grant.expires_at.map(|t| t.and_utc()),
+        available: reason.is_none(),
+        reason: reason.map(|r| r.code().to_owned()),
+        message: reason.map(|r| r.message(language).to_owned()),
+    }
+}
+
+/// The customer's download page: the shop, the order, every file with
+/// downloads left and end date, and whether it can be downloaded now.
+#[utoipa::path(
+    tag = "portal",
+    params(("code" = String, Path, description = "The order's portal code")),
+    responses(
+        (status = 200, description = "The portal", body = PortalView),
+        (status = 404, description = "Unknown or replaced code (the same for every unknown code)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown codes from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The seller switched the portal off (`portal_disabled`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/{code}")]
+pub async fn get_portal(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+) -> Result<web::Json<PortalView>, ApiError> {
+    let (order, portal) = order_for_code(&state, &req, &code).await?;
+    let (tenant_id, order_id) = (order.tenant_id.clone(), order.id.clone());
+    let (tenant, items, grants): (_, Vec<OrderItem>, Vec<DownloadGrant>) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                find_tenant(conn, &tenant_id)?,
+                items_of(conn, &tenant_id, &order_id)?,
+                grants_of_order(conn, &tenant_id, &order_id)?,
+            ))
+        })
+        .await?;
+    let language = order.customer_language.clone();
+    let status = order.status();
+    let blocked = order_refusal(status);
+    let now = state.clock.now();
+    let items = items
+        .into_iter()
+        .map(|item| PortalItem {
+            files: grants
+                .iter()
+                .filter(|g| g.order_item_id == item.id)
+                .map(|g| portal_file(g, blocked, &language, now))
+                .collect(),
+            title: item.title,
+            quantity: item.quantity,
+        })
+        .collect();
+    Ok(web::Json(PortalView {
+        shop: PortalShop {
+            title: if portal.title.is_empty() {
+                tenant.name.clone()
+            } else {
+                portal.title
+            },
+            name: tenant.name,
+            logo_url: portal.logo_url,
+            accent_color: portal.accent_color,
+            welcome_text: portal.welcome_text,
+            footer_text: portal.footer_text,
+            support_email: portal.support_email,
+            operator_support_email: state.settings.operator_support_email.clone(),
+        },
+        order: PortalOrder {
+            number: order.number,
+            created_at: order.created_at.and_utc(),
+            paid_at: order.paid_at.map(|t| t.and_utc()),
+            status,
+            language: language.clone(),
+            customer_name: order.customer_name,
+            currency: order.currency,
+            total_gross: crate::articles::domain::format_minor(order.total_gross_minor),
+            items,
+        },
+        order_state: blocked.map(|r| r.code().to_owned()),
+        order_message: blocked.map(|r| r.message(&language).to_owned()),
+        // Invoices arrive with their own module; until then none can be downloaded.
+        invoice_available: false,
+        contact_form: portal.contact_form,
+    }))
+}
+
+/// Download one file: counts one download (if one is left and the end date
+/// has not passed) and answers `302` to a short-lived URL that saves the
+/// file under its name. The URL can be resumed with Range requests without
+/// counting again.
+#[utoipa::path(
+    tag = "portal",
+    params(
+        ("code" = String, Path, description = "The order's portal code"),
+        ("grant_id" = Uuid, Path, description = "The file's grant id from the portal"),
+    ),
+    responses(
+        (status = 302, description = "Redirect to the file (`Location`)"),
+        (status = 403, description = "Refused: `download_limit_reached`, `download_expired`, `order_not_paid` or `order_locked`, explained in the order's language", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown code or file", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many unknown codes from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`file_missing` (temporarily unavailable) or `portal_disabled`", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/{code}/downloads/{grant_id}")]
+pub async fn download_file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, grant_id) = path.into_inner();
+    let (order, _) = order_for_code(&state, &req, &code).await?;
+    let language = order.customer_language.clone();
+    if let Some(r) = order_refusal(order.status()) {
+        return Err(refusal(r, &language));
+    }
+    let (tenant_id, order_id, grant_id) = (
+        order.tenant_id.clone(),
+        order.id.clone(),
+        grant_id.to_string(),
+    );
+    let lookup = (tenant_id.clone(), order_id.clone(), grant_id.clone());
+    let (grant, connection) = state
+        .db
+        .read(move |conn| {
+            let grant =
+                crate::downloads::models::find_grant(conn, &lookup.0, &lookup.1, &lookup.2)?;
+            let connection = find_connection(conn, &lookup.0, &grant.connection_id).ok();
+            Ok((grant, connection))
+        })
+        .await?;
+    let now = state.clock.now();
+    // Refuse before touching the storage when nothing is left anyway.
+    if grant.expired_at(now) {
+        return Err(refusal(Refusal::Expired, &language));
+    }
+    if grant.left() == Some(0) {
+        return Err(refusal(Refusal::LimitReached, &language));
+    }
+    let missing = || refusal(Refusal::FileMissing, &language);
+    let connection = connection.ok_or_else(missing)?;
+    let key = ObjectKey::parse(&grant.object_key).map_err(|_| missing())?;
+    let storage = state
+        .storage
+        .open(&connection, true)
+        .await?
+        .map_err(|_| missing())?;
+    // A vanished file must not cost the customer a download.
+    match storage.head(&key).await {
+        Ok(_) => {}
+        Err(StorageError::NotFound) => {
+            let file_id = grant.article_file_id.clone();
+            state
+                .db
+                .write(move |conn| mark_checked(conn, &file_id, true, None, None, crate::db::now()))
+                .await?;
+            return Err(missing());
+        }
+        Err(e) => {
+            tracing::warn!(connection.id = %connection.id, error = %e, "storage unavailable for a download");
+            return Err(missing());
+        }
+    }
+    let ip = client_ip(&req, &state).to_string();
+    let ua = user_agent(&req);
+    let counted = state
+        .db
+        .write(move |conn| {
+            count_download(
+                conn,
+                &tenant_id,
+                &order_id,
+                &grant_id,
+                now,
+                Client {
+                    ip: Some(&ip),
+                    user_agent: ua.as_deref(),
+                },
+            )
+        })
+        .await?;
+    let grant = match counted {
+        Ok(grant) => grant,
+        Err(NotCounted::Expired) => return Err(refusal(Refusal::Expired, &language)),
+        Err(NotCounted::LimitReached) => return Err(refusal(Refusal::LimitReached, &language)),
+    };
+    let url = storage
+        .presign_get(
+            &key,
+            &grant.display_name,
+            grant.content_type.as_deref(),
+            state.storage.presign_ttl,
+        )
+        .await
+        .map_err(|_| missing())?;
+    Ok(HttpResponse::Found()
+        .insert_header(("Location", url))
+        .finish())
+}
+
+/// A message to the seller.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalMessageRequest {
+    /// Where the seller can answer; default the order's email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The message (1–2000 characters).
+    pub message: String,
+}
+
+/// Confirmation of a sent message.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PortalMessageSent {
+    /// Always true.
+    pub sent: bool,
+}
+
+/// Write to the seller; the message lands in the order's history.
+#[utoipa::path(
+    tag = "portal",
+    params(("code" = String, Path, description = "The order's portal code")),
+    request_body = PortalMessageRequest,
+    responses(
+        (status = 201, description = "Sent", body = PortalMessageSent),
+        (status = 403, description = "The seller switched the contact form off (`contact_disabled`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many messages", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/{code}/messages")]
+pub async fn send_message(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+    body: JsonBody<PortalMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (order, portal) = order_for_code(&state, &req, &code).await?;
+    if !portal.contact_form {
+        return Err(ApiError::Forbidden {
+            code: "contact_disabled",
+            detail: "The seller does not take messages here.",
+        });
+    }
+    let body = body.into_inner();
+    let message = body.message.trim().to_owned();
+    let chars = message.chars().count();
+    if chars == 0 || chars > 2000 || message.contains('\u{0}') {
+        return Err(ApiError::field("message", "must be 1–2000 characters"));
+    }
+    let email = match body
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(e) => Email::parse(e)
+            .map_err(|m| ApiError::field("email", m))?
+            .as_str()
+            .to_owned(),
+        None => order.customer_email.clone(),
+    };
+    state.portal_limiter.message(&code)?;
+    let ip = client_ip(&req, &state).to_string();
+    let ua = user_agent(&req);
+    state
+        .db
+        .write(move |conn| {
+            record(
+                conn,
+                NewEvent {
+                    tenant_id: &order.tenant_id,
+                    order_id: &order.id,
+                    kind: HistoryKind::CustomerMessage,
+                    actor: "customer",
+                    grant_id: None,
+                    details: json!({ "email": email, "message": message }),
+                    ip: Some(&ip),
+                    user_agent: ua.as_deref(),
+                    at: crate::db::now(),
+                },
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(PortalMessageSent { sent: true }))
+}

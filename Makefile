@@ -52,7 +52,9 @@ test-frontend: frontend-deps ## Frontend unit tests (vitest)
 	cd frontend && $(NPM) test
 
 test-e2e: frontend-build e2e-deps ## Browser tests against the real server (Playwright, Debian's Chromium)
-	$(CARGO) build --bin delivery
+	# Builds target/debug/delivery with the test build's features, so after
+	# `make test-backend` nothing is compiled twice.
+	$(CARGO) test --no-run --quiet --test api
 	cd e2e && $(NPM) test
 
 frontend-build: frontend-deps

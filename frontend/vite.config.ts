@@ -5,6 +5,10 @@ import { defineConfig } from "vitest/config";
 // the same binary serves this build, so all API calls are same-origin.
 export default defineConfig({
   plugins: [react()],
+  build: {
+    // Two entries: the seller dashboard (index.html) and the small customer portal (portal.html).
+    rollupOptions: { input: { main: "index.html", portal: "portal.html" } },
+  },
   server: {
     proxy: { "/api": "http://127.0.0.1:8080" },
   },

@@ -163,6 +163,35 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 /// `/` explains where things are.
 fn spa(cfg: &mut web::ServiceConfig, dir: &Path) {
     let not_api = guard::fn_guard(|ctx| !ctx.head().uri.path().starts_with("/api"));
+    let portal_page = dir.join("portal.html");
+    if portal_page.is_file() {
+        // The customer's page: its own small entry, never indexed, no referrer.
+        cfg.route(
+            "/portal/{code}",
+            web::get().to(move |req: HttpRequest| {
+                let page = portal_page.clone();
+                async move {
+                    let mut response = actix_files::NamedFile::open_async(page)
+                        .await?
+                        .into_response(&req);
+                    let headers = response.headers_mut();
+                    headers.insert(
+                        actix_web::http::header::REFERRER_POLICY,
+                        actix_web::http::header::HeaderValue::from_static("no-referrer"),
+                    );
+                    headers.insert(
+                        actix_web::http::header::HeaderName::from_static("x-robots-tag"),
+                        actix_web::http::header::HeaderValue::from_static("noindex, nofollow"),
+                    );
+                    headers.insert(
+                        actix_web::http::header::CACHE_CONTROL,
+                        actix_web::http::header::HeaderValue::from_static("no-store"),
+                    );
+                    Ok::<_, actix_web::Error>(response)
+                }
+            }),
+        );
+    }
     let index = dir.join("index.html");
     if index.is_file() {
         cfg.service(

@@ -6,7 +6,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::domain::{Email, Role};
 use super::tokens::{new_refresh_token, secret_hash};
-use crate::db::schema::{refresh_tokens, sessions, tenants, users};
+use crate::db::schema::{order_counters, refresh_tokens, sessions, tenants, users};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::ApiError;
 
@@ -67,6 +67,14 @@ pub fn create_shop_with_owner(
             .execute(conn)?;
         diesel::insert_into(users::table)
             .values(&user)
+            .execute(conn)?;
+        // The shop's order numbers start at 1; concurrent order creations
+        // lock this row to take distinct numbers.
+        diesel::insert_into(order_counters::table)
+            .values((
+                order_counters::tenant_id.eq(&tenant.id),
+                order_counters::next_number.eq(1_i64),
+            ))
             .execute(conn)?;
         Ok::<_, DieselError>(())
     })

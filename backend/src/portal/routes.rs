@@ -237,6 +237,8 @@ pub struct PortalOrder {
     pub language: String,
     /// The customer's name.
     pub customer_name: String,
+    /// The customer's email (prefills the contact form).
+    pub customer_email: String,
     /// ISO 4217.
     pub currency: String,
     /// Gross total.
@@ -358,6 +360,7 @@ pub async fn get_portal(
             status,
             language: language.clone(),
             customer_name: order.customer_name,
+            customer_email: order.customer_email,
             currency: order.currency,
             total_gross: crate::articles::domain::format_minor(order.total_gross_minor),
             items,
@@ -372,8 +375,8 @@ pub async fn get_portal(
 
 /// Download one file: counts one download (if one is left and the end date
 /// has not passed) and answers `302` to a short-lived URL that saves the
-/// file under its name. The URL can be resumed with Range requests without
-/// counting again.
+/// file under its name (or, with `Accept: application/json`, that URL as
+/// JSON). The URL can be resumed with Range requests without counting again.
 #[utoipa::path(
     tag = "portal",
     params(
@@ -382,6 +385,7 @@ pub async fn get_portal(
     ),
     responses(
         (status = 302, description = "Redirect to the file (`Location`)"),
+        (status = 200, description = "With `Accept: application/json`: the URL to open", body = DownloadLink),
         (status = 403, description = "Refused: `download_limit_reached`, `download_expired`, `order_not_paid` or `order_locked`, explained in the order's language", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown code or file", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many unknown codes from this address", body = Problem, content_type = "application/problem+json"),
@@ -479,9 +483,31 @@ pub async fn download_file(
         )
         .await
         .map_err(|_| missing())?;
+    // The portal page asks for JSON so it can explain refusals in words
+    // instead of navigating to them; anything else gets the redirect.
+    let wants_json = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return Ok(HttpResponse::Ok().json(DownloadLink {
+            url,
+            downloads_left: grant.left(),
+        }));
+    }
     Ok(HttpResponse::Found()
         .insert_header(("Location", url))
         .finish())
+}
+
+/// A counted download's short-lived URL (for `Accept: application/json`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DownloadLink {
+    /// Open it to get the file; it works for a short time and can be resumed.
+    pub url: String,
+    /// Downloads left after this one; null = unlimited.
+    pub downloads_left: Option<i32>,
 }
 
 /// A message to the seller.

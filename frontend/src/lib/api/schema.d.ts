@@ -68,8 +68,8 @@ export interface paths {
         /**
          * Download one file: counts one download (if one is left and the end date
          *     has not passed) and answers `302` to a short-lived URL that saves the
-         *     file under its name. The URL can be resumed with Range requests without
-         *     counting again.
+         *     file under its name (or, with `Accept: application/json`, that URL as
+         *     JSON). The URL can be resumed with Range requests without counting again.
          */
         get: operations["download_file"];
         put?: never;
@@ -908,6 +908,16 @@ export interface components {
             /** @description Name. */
             name: string;
         };
+        /** @description A counted download's short-lived URL (for `Accept: application/json`). */
+        DownloadLink: {
+            /**
+             * Format: int32
+             * @description Downloads left after this one; null = unlimited.
+             */
+            downloads_left?: number | null;
+            /** @description Open it to get the file; it works for a short time and can be resumed. */
+            url: string;
+        };
         /** @description One field that failed validation. */
         FieldError: {
             /** @description The field's path in the request, e.g. `email` or `items[0].quantity`. */
@@ -1306,6 +1316,8 @@ export interface components {
             created_at: string;
             /** @description ISO 4217. */
             currency: string;
+            /** @description The customer's email (prefills the contact form). */
+            customer_email: string;
             /** @description The customer's name. */
             customer_name: string;
             /** @description Lines. */
@@ -1817,6 +1829,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With `Accept: application/json`: the URL to open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLink"];
+                };
+            };
             /** @description Redirect to the file (`Location`) */
             302: {
                 headers: {

@@ -1,0 +1,62 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect, type APIRequestContext } from "@playwright/test";
+
+export const UMLAUT_NAME = "Übung für Anfänger – Teil 1.pdf";
+export const FILE_BYTES = Buffer.from("%PDF-1.7\nÜbungsbuch für Anfänger\n%%EOF\n", "utf8");
+
+export type Shop = { token: string; articleId: string };
+export type Order = { id: string; code: string; url: string };
+
+let counter = 0;
+
+/** Signs up a shop over the API, puts the umlaut file in its local folder and links it to an article. */
+export async function shopWithEbook(request: APIRequestContext, downloadLimit = 2): Promise<Shop> {
+  counter += 1;
+  const email = `seller-${Date.now()}-${counter}@example.com`;
+  const signup = await request.post("/api/v1/auth/signup", {
+    data: { shop_name: "Hörbuch Manufaktur", email, password: "correct horse battery" },
+  });
+  expect(signup.status()).toBe(201);
+  const token = (await signup.json()).access_token as string;
+  const auth = { Authorization: `Bearer ${token}` };
+  const connections = await (await request.get("/api/v1/storage-connections", { headers: auth })).json();
+  const local = connections.items[0];
+  await writeFile(join(local.local_path, UMLAUT_NAME), FILE_BYTES);
+  const article = await (
+    await request.post("/api/v1/articles", {
+      headers: auth,
+      data: { sku: "EBOOK", title: "Übungsbuch", price: "19.99", download_limit: downloadLimit },
+    })
+  ).json();
+  const link = await request.post(`/api/v1/articles/${article.id}/files`, {
+    headers: auth,
+    data: { connection_id: local.id, object_key: UMLAUT_NAME },
+  });
+  expect(link.status()).toBe(201);
+  return { token, articleId: article.id };
+}
+
+/** Creates an order of the e-book for a customer in `language`. */
+export async function orderOf(request: APIRequestContext, shop: Shop, status: string, language = "de"): Promise<Order> {
+  const res = await request.post("/api/v1/orders", {
+    headers: { Authorization: `Bearer ${shop.token}` },
+    data: {
+      customer: { name: "Jörg Müller", email: "joerg@example.com", language },
+      items: [{ sku: "EBOOK", quantity: 1 }],
+      status,
+    },
+  });
+  expect(res.status()).toBe(201);
+  const order = await res.json();
+  const url = order.portal_url as string;
+  return { id: order.id, url, code: url.split("/").pop() as string };
+}
+
+/** Calls the seller API with the shop's token. */
+export async function sellerApi(request: APIRequestContext, shop: Shop, method: "POST" | "PATCH", path: string, data: unknown) {
+  const res = await request.fetch(path, { method, headers: { Authorization: `Bearer ${shop.token}` }, data });
+  expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy();
+  return res.json();
+}

@@ -29,6 +29,18 @@ pub enum SqliteSynchronous {
     Full,
 }
 
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// No encryption (only for a relay on the same host).
+    None,
+}
+
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,6 +92,25 @@ pub struct Settings {
     pub storage_allow_http: bool,
     /// Allow storage endpoints on loopback, private, link-local and CGNAT addresses.
     pub storage_allow_private_endpoints: bool,
+    /// SMTP server; unset = mails are written as `.eml` files to `DATA_DIR/mail`.
+    pub mail_smtp_host: Option<String>,
+    /// SMTP port.
+    pub mail_smtp_port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub mail_smtp_security: SmtpSecurity,
+    /// SMTP user name.
+    pub mail_smtp_username: Option<String>,
+    /// SMTP password.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub mail_smtp_password: Option<SecretString>,
+    /// Sender of every mail, e.g. `Downloads <downloads@example.com>`.
+    pub mail_from: String,
+    /// How often the outbox worker looks for due messages, in milliseconds.
+    pub outbox_poll_ms: u64,
+    /// First retry delay after a failed delivery (doubles each time), in milliseconds.
+    pub outbox_retry_base_ms: u64,
+    /// Delivery attempts before a message is marked failed.
+    pub outbox_max_attempts: u32,
     /// The platform operator's support contact, shown in every portal.
     pub operator_support_email: Option<String>,
     /// Folder of the built single-page app served at `/`.
@@ -116,6 +147,15 @@ impl Default for Settings {
             storage_allow_http: false,
             storage_allow_private_endpoints: false,
             operator_support_email: None,
+            mail_smtp_host: None,
+            mail_smtp_port: 587,
+            mail_smtp_security: SmtpSecurity::Starttls,
+            mail_smtp_username: None,
+            mail_smtp_password: None,
+            mail_from: "Downloads <downloads@delivery.invalid>".into(),
+            outbox_poll_ms: 1000,
+            outbox_retry_base_ms: 30_000,
+            outbox_max_attempts: 8,
             static_dir: PathBuf::from("frontend/dist"),
             log_format: LogFormat::Pretty,
         }

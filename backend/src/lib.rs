@@ -25,6 +25,7 @@ pub mod health;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
+pub mod notifications;
 pub mod openapi;
 pub mod orders;
 pub mod portal;

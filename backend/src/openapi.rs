@@ -30,6 +30,7 @@ use crate::error::{FieldError, Problem};
         (name = "orders", description = "Orders, their status, portal link and history"),
         (name = "downloads", description = "Download grants and download links"),
         (name = "portal", description = "The customer portal (the code is the key) and its settings"),
+        (name = "notifications", description = "Templates, rules and the messages they send"),
         (name = "ops", description = "Health and metrics"),
     ),
 )]

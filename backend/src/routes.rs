@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use actix_web::middleware::DefaultHeaders;
 
-use crate::{api_keys, articles, auth, health, metrics, orders, portal, storage};
+use crate::{api_keys, articles, auth, health, metrics, notifications, orders, portal, storage};
 
 /// Every documented route.
 pub fn api(cfg: &mut ServiceConfig<'_>) {
@@ -19,7 +19,10 @@ pub fn api(cfg: &mut ServiceConfig<'_>) {
                 .configure(storage::routes::configure)
                 .configure(articles::routes::configure)
                 .configure(orders::routes::configure)
-                .configure(portal::settings::configure),
+                .configure(portal::settings::configure)
+                .configure(notifications::templates::configure)
+                .configure(notifications::rules::configure)
+                .configure(notifications::outbox::configure),
         )
         .service(
             scope::scope("/api/portal")

@@ -49,6 +49,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Throttles unknown portal codes and portal messages.
     pub portal_limiter: PortalLimiter,
+    /// Wakes the outbox worker when a message is queued outside an order change.
+    pub outbox_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             storage: StorageServices::new(&settings, &keys),
             clock: Clock::System,
             portal_limiter: PortalLimiter::default(),
+            outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             keys: Arc::new(keys),
             db,
             settings: Arc::new(settings),
@@ -96,7 +99,9 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let mut state = AppState::build(settings)?;
         state.clock = clock;
+        let mailer = crate::notifications::mailer::Mailer::from_settings(&state.settings)?;
         let state = web::Data::new(state);
+        crate::notifications::worker::spawn(state.clone(), mailer);
         password::warm_up();
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {

@@ -67,7 +67,16 @@ pub fn create_shop_with_owner(
             .execute(conn)?;
         diesel::insert_into(users::table)
             .values(&user)
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(|err| match err {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    ApiError::Conflict {
+                        code: "email_taken",
+                        detail: "An account with this email already exists.".into(),
+                    }
+                }
+                other => other.into(),
+            })?;
         // The shop's order numbers start at 1; concurrent order creations
         // lock this row to take distinct numbers.
         diesel::insert_into(order_counters::table)
@@ -76,14 +85,7 @@ pub fn create_shop_with_owner(
                 order_counters::next_number.eq(1_i64),
             ))
             .execute(conn)?;
-        Ok::<_, DieselError>(())
-    })
-    .map_err(|err| match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::Conflict {
-            code: "email_taken",
-            detail: "An account with this email already exists.".into(),
-        },
-        other => other.into(),
+        crate::notifications::defaults::install(conn, &tenant.id)
     })?;
     Ok((tenant, user))
 }

@@ -2,7 +2,9 @@
 //! upserts and row locking. Everything else is written once with diesel's DSL.
 
 use anyhow::Context;
-use diesel::RunQueryDsl;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::DbConnection;
@@ -36,4 +38,52 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct ClaimedId {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+const CLAIM_POSTGRES: &str = "UPDATE outbox_messages SET locked_until = $1 WHERE id IN (\
+    SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= $2 \
+    AND (locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT $3 \
+    FOR UPDATE SKIP LOCKED) RETURNING id";
+
+// SQLite has one writer, so the claim cannot race; no row locks needed.
+const CLAIM_SQLITE: &str = "UPDATE outbox_messages SET locked_until = ? WHERE id IN (\
+    SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= ? \
+    AND (locked_until IS NULL OR locked_until < ?) ORDER BY next_attempt_at LIMIT ?) RETURNING id";
+
+/// Claims up to `limit` due outbox messages until `until` and returns them.
+pub fn claim_due_messages(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<crate::notifications::outbox::OutboxMessage>, diesel::result::Error> {
+    use crate::db::schema::outbox_messages;
+    use crate::notifications::outbox::OutboxMessage;
+    let ids: Vec<ClaimedId> = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(CLAIM_POSTGRES)
+            .bind::<Timestamp, _>(until)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
+            .bind::<Timestamp, _>(until)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+    };
+    let ids: Vec<String> = ids.into_iter().map(|c| c.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    outbox_messages::table
+        .filter(outbox_messages::id.eq_any(ids))
+        .select(OutboxMessage::as_select())
+        .load(conn)
 }

@@ -219,6 +219,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    templates (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rules (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        trigger_kind -> Text,
+        trigger_status -> Nullable<Text>,
+        template_name -> Text,
+        only_digital -> Bool,
+        channels -> Nullable<Text>,
+        language -> Nullable<Text>,
+        min_total_minor -> Nullable<BigInt>,
+        enabled -> Bool,
+        repeatable -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rule_firings (rule_id, order_id) {
+        rule_id -> Text,
+        order_id -> Text,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        tenant_id -> Text,
+        order_id -> Nullable<Text>,
+        rule_id -> Nullable<Text>,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(storage_connections -> tenants (tenant_id));
 diesel::joinable!(articles -> tenants (tenant_id));
@@ -248,4 +310,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     download_grants,
     history_events,
     idempotency_keys,
+    templates,
+    rules,
+    rule_firings,
+    outbox_messages,
 );

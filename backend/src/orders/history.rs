@@ -48,6 +48,12 @@ pub enum HistoryKind {
     CustomerMessage,
     /// A seller's note.
     Note,
+    /// A notification was written to the outbox (with its text).
+    MessageQueued,
+    /// A notification was delivered.
+    MessageSent,
+    /// A notification failed for good (after its retries).
+    MessageFailed,
 }
 
 impl HistoryKind {
@@ -64,6 +70,9 @@ impl HistoryKind {
             HistoryKind::LinkRegenerated => "link_regenerated",
             HistoryKind::CustomerMessage => "customer_message",
             HistoryKind::Note => "note",
+            HistoryKind::MessageQueued => "message_queued",
+            HistoryKind::MessageSent => "message_sent",
+            HistoryKind::MessageFailed => "message_failed",
         }
     }
 
@@ -78,6 +87,9 @@ impl HistoryKind {
             "link_regenerated" => HistoryKind::LinkRegenerated,
             "customer_message" => HistoryKind::CustomerMessage,
             "note" => HistoryKind::Note,
+            "message_queued" => HistoryKind::MessageQueued,
+            "message_sent" => HistoryKind::MessageSent,
+            "message_failed" => HistoryKind::MessageFailed,
             _ => HistoryKind::OrderUpdated,
         }
     }

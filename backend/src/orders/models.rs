@@ -14,6 +14,7 @@ use crate::db::schema::{articles, order_counters, order_items, orders};
 use crate::db::{DbConnection, new_id};
 use crate::downloads::models::create_grants;
 use crate::error::{ApiError, FieldError};
+use crate::notifications::rules::{OrderEvent, on_order_event};
 use crate::portal::settings::PortalSettings;
 
 /// An order.
@@ -288,6 +289,7 @@ pub fn upsert_order(
     actor: &str,
     settings: &PortalSettings,
     now: NaiveDateTime,
+    public_base: &str,
 ) -> Result<(Order, bool), ApiError> {
     conn.transaction(|conn| {
         let existing = match &input.external_ref {
@@ -301,10 +303,11 @@ pub fn upsert_order(
             None => None,
         };
         match existing {
-            None => create(conn, tenant_id, input, actor, settings, now).map(|o| (o, true)),
-            Some(order) => {
-                update_imported(conn, order, input, actor, settings, now).map(|o| (o, false))
+            None => {
+                create(conn, tenant_id, input, actor, settings, now, public_base).map(|o| (o, true))
             }
+            Some(order) => update_imported(conn, order, input, actor, settings, now, public_base)
+                .map(|o| (o, false)),
         }
     })
 }
@@ -342,6 +345,7 @@ fn create(
     actor: &str,
     settings: &PortalSettings,
     now: NaiveDateTime,
+    public_base: &str,
 ) -> Result<Order, ApiError> {
     let items = resolve_items(conn, tenant_id, &input.items)?;
     let sums = line_totals(&items);
@@ -395,6 +399,10 @@ fn create(
     if let Some(paid_at) = order.paid_at {
         create_grants(conn, tenant_id, &order.id, paid_at, settings, actor)?;
     }
+    on_order_event(conn, &order, OrderEvent::Created, actor, public_base)?;
+    if order.paid_at.is_some() {
+        on_order_event(conn, &order, OrderEvent::Paid, actor, public_base)?;
+    }
     Ok(order)
 }
 
@@ -405,6 +413,7 @@ fn update_imported(
     actor: &str,
     settings: &PortalSettings,
     now: NaiveDateTime,
+    public_base: &str,
 ) -> Result<Order, ApiError> {
     let tenant_id = order.tenant_id.clone();
     let still_open = order.status() == OrderStatus::Open;
@@ -456,6 +465,7 @@ fn update_imported(
             actor,
             settings,
             now,
+            public_base,
         )?;
     }
     find_order(conn, &tenant_id, &order.id)
@@ -463,6 +473,10 @@ fn update_imported(
 
 /// Moves an order to `next` (a valid transition), records it, and unlocks
 /// downloads when it becomes paid. Runs inside the caller's transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one transaction step; a struct would only rename them"
+)]
 pub fn change_status_in(
     conn: &mut DbConnection,
     order: &Order,
@@ -471,6 +485,7 @@ pub fn change_status_in(
     actor: &str,
     settings: &PortalSettings,
     now: NaiveDateTime,
+    public_base: &str,
 ) -> Result<(), ApiError> {
     let current = order.status();
     if !current.can_become(next) {
@@ -520,6 +535,17 @@ pub fn change_status_in(
     )?;
     if let (true, Some(paid_at)) = (next.is_paid(), paid_at) {
         create_grants(conn, &order.tenant_id, &order.id, paid_at, settings, actor)?;
+    }
+    let changed = find_order(conn, &order.tenant_id, &order.id)?;
+    on_order_event(
+        conn,
+        &changed,
+        OrderEvent::StatusChanged(next),
+        actor,
+        public_base,
+    )?;
+    if next.is_paid() && !current.is_paid() {
+        on_order_event(conn, &changed, OrderEvent::Paid, actor, public_base)?;
     }
     Ok(())
 }

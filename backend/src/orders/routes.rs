@@ -519,8 +519,15 @@ pub async fn create_order(
                     return Ok((answer.status, answer.body));
                 }
                 let portal = settings::load(conn, &tenant_id)?;
-                let (order, created) =
-                    models::upsert_order(conn, &tenant_id, &input, &actor, &portal, clock_now)?;
+                let (order, created) = models::upsert_order(
+                    conn,
+                    &tenant_id,
+                    &input,
+                    &actor,
+                    &portal,
+                    clock_now,
+                    &public_base,
+                )?;
                 let items = models::items_of(conn, &tenant_id, &order.id)?;
                 let view = order_view(&public_base, order, items);
                 let status: u16 = if created { 201 } else { 200 };
@@ -837,6 +844,7 @@ pub async fn change_order_status(
     );
     let (t, o) = (tenant_id.clone(), order_id.clone());
     let clock_now = state.clock.now();
+    let public_base = state.settings.public_base().to_owned();
     state
         .db
         .write(move |conn| {
@@ -851,6 +859,7 @@ pub async fn change_order_status(
                     &actor,
                     &portal,
                     clock_now,
+                    &public_base,
                 )
             })
         })

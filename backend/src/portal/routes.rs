@@ -29,11 +29,14 @@ use crate::downloads::models::{
 };
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
+use crate::notifications::outbox::{NewMessage, enqueue};
+use crate::notifications::templates::Rendered;
 use crate::orders::domain::OrderStatus;
 use crate::orders::history::{HistoryKind, NewEvent, record};
 use crate::orders::models::{Order, OrderItem, find_by_portal_code, items_of};
 use crate::storage::models::find_connection;
 use crate::storage::{ObjectKey, StorageError};
+use diesel::Connection;
 
 /// Registers the routes of this module (mounted under `/api/portal`).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -510,6 +513,17 @@ pub struct DownloadLink {
     pub downloads_left: Option<i32>,
 }
 
+fn owner_email(conn: &mut crate::db::DbConnection, tenant_id: &str) -> Result<String, ApiError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    Ok(users::table
+        .filter(users::tenant_id.eq(tenant_id))
+        .filter(users::role.eq("owner"))
+        .order(users::created_at.asc())
+        .select(users::email)
+        .first(conn)?)
+}
+
 /// A message to the seller.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -576,25 +590,56 @@ pub async fn send_message(
     state.portal_limiter.message(&code)?;
     let ip = client_ip(&req, &state).to_string();
     let ua = user_agent(&req);
+    let seller_inbox = portal.support_email.clone();
     state
         .db
         .write(move |conn| {
-            record(
-                conn,
-                NewEvent {
-                    tenant_id: &order.tenant_id,
-                    order_id: &order.id,
-                    kind: HistoryKind::CustomerMessage,
-                    actor: "customer",
-                    grant_id: None,
-                    details: json!({ "email": email, "message": message }),
-                    ip: Some(&ip),
-                    user_agent: ua.as_deref(),
-                    at: crate::db::now(),
-                },
-            )?;
-            Ok(())
+            conn.transaction(|conn| {
+                record(
+                    conn,
+                    NewEvent {
+                        tenant_id: &order.tenant_id,
+                        order_id: &order.id,
+                        kind: HistoryKind::CustomerMessage,
+                        actor: "customer",
+                        grant_id: None,
+                        details: json!({ "email": email, "message": message }),
+                        ip: Some(&ip),
+                        user_agent: ua.as_deref(),
+                        at: crate::db::now(),
+                    },
+                )?;
+                // The seller hears about it by mail, through the same outbox.
+                let to = match seller_inbox {
+                    Some(to) => to,
+                    None => owner_email(conn, &order.tenant_id)?,
+                };
+                enqueue(
+                    conn,
+                    NewMessage {
+                        tenant_id: &order.tenant_id,
+                        order_id: Some(&order.id),
+                        rule_id: None,
+                        kind: "email",
+                        recipient: &to,
+                        rendered: Rendered {
+                            subject: format!(
+                                "Message about order {} from {}",
+                                order.number, order.customer_name
+                            ),
+                            body_text: format!(
+                                "{} <{}> wrote about order {}:\n\n{}\n",
+                                order.customer_name, email, order.number, message
+                            ),
+                            body_html: None,
+                        },
+                        actor: "customer",
+                    },
+                )?;
+                Ok(())
+            })
         })
         .await?;
+    state.outbox_wakeup.notify_one();
     Ok(HttpResponse::Created().json(PortalMessageSent { sent: true }))
 }

@@ -35,7 +35,7 @@ async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::R
 }
 
 /// A shop with an article "EBOOK" whose one file is in the shop's local folder.
-async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
+pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
     let owner = app.signup("Hörbuch Verlag", email).await;
     let list: Value = app
         .get("/api/v1/storage-connections", Some(&owner.access))

@@ -400,6 +400,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every message about an order: queued, sent and failed, with its text. */
+        get: operations["list_order_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/messages/{message_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message again, as a new message with its own Message-ID. */
+        post: operations["resend_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/portal-link": {
         parameters: {
             query?: never;
@@ -467,6 +501,43 @@ export interface paths {
         put: operations["put_portal_settings"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's rules. */
+        get: operations["list_rules"];
+        put?: never;
+        /** Create a rule. */
+        post: operations["create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule. */
+        get: operations["get_rule"];
+        /** Replace a rule. */
+        put: operations["update_rule"];
+        post?: never;
+        /** Delete a rule. */
+        delete: operations["delete_rule"];
         options?: never;
         head?: never;
         patch?: never;
@@ -540,6 +611,63 @@ export interface paths {
          *     and re-check every file linked through this connection.
          */
         post: operations["test_storage_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's templates and the placeholders. */
+        get: operations["list_templates"];
+        put?: never;
+        /**
+         * Create a template. Syntax errors and unknown placeholders answer 422
+         *     with the line and column.
+         */
+        post: operations["create_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template. */
+        get: operations["get_template"];
+        /** Replace a template. */
+        put: operations["update_template"];
+        post?: never;
+        /** Delete a template. */
+        delete: operations["delete_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template with a real order or a sample one. */
+        post: operations["preview_template"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1019,7 +1147,7 @@ export interface components {
          * @description What happened.
          * @enum {string}
          */
-        HistoryKind: "order_created" | "order_imported" | "order_updated" | "status_changed" | "grants_created" | "download" | "limits_changed" | "link_regenerated" | "customer_message" | "note";
+        HistoryKind: "order_created" | "order_imported" | "order_updated" | "status_changed" | "grants_created" | "download" | "limits_changed" | "link_regenerated" | "customer_message" | "note" | "message_queued" | "message_sent" | "message_failed";
         /** @description A page of history, newest first. */
         HistoryPage: {
             /** @description Newest first. */
@@ -1088,6 +1216,48 @@ export interface components {
             /** @description The shop every request is scoped to. */
             shop: components["schemas"]["ShopView"];
             user?: null | components["schemas"]["UserView"];
+        };
+        /** @description An order's messages. */
+        MessageList: {
+            /** @description Newest first. */
+            items: components["schemas"]["MessageView"][];
+        };
+        /** @description A message as the seller sees it. */
+        MessageView: {
+            /**
+             * Format: int32
+             * @description Delivery attempts.
+             */
+            attempts: number;
+            /** @description Plain-text body. */
+            body_text: string;
+            /**
+             * Format: date-time
+             * @description Queued.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description `email`. */
+            kind: string;
+            /** @description The last delivery error. */
+            last_error?: string | null;
+            /** @description The Message-ID header. */
+            message_id: string;
+            /** @description To. */
+            recipient: string;
+            /**
+             * Format: date-time
+             * @description Delivered.
+             */
+            sent_at?: string | null;
+            /** @description `pending`, `sent` or `failed`. */
+            status: string;
+            /** @description Subject. */
+            subject: string;
         };
         /** @description A seller's note. */
         NoteRequest: {
@@ -1415,6 +1585,14 @@ export interface components {
             /** @description The shop's look and contacts. */
             shop: components["schemas"]["PortalShop"];
         };
+        /** @description What to preview with. */
+        PreviewRequest: {
+            /**
+             * Format: uuid
+             * @description An order of the shop; absent = a sample order.
+             */
+            order_id?: string | null;
+        };
         /**
          * @description An RFC 9457 problem detail, the body of every error response.
          * @example {
@@ -1453,11 +1631,60 @@ export interface components {
             /** @description The refresh token from the last login or refresh; it works once. */
             refresh_token: string;
         };
+        /** @description A rendered message. */
+        Rendered: {
+            /** @description HTML body, when the template has one. */
+            body_html?: string | null;
+            /** @description Plain-text body. */
+            body_text: string;
+            /** @description Subject. */
+            subject: string;
+        };
         /**
          * @description What a user may do in their shop.
          * @enum {string}
          */
         Role: "owner" | "staff";
+        /** @description A rule as sent and shown. */
+        RuleBody: {
+            /** @description Only these sales channels (absent = all). */
+            channels?: string[] | null;
+            /** @description Switched on (default true). */
+            enabled?: boolean;
+            /** @description Only this customer language. */
+            language?: string | null;
+            /** @description Only orders with at least this gross total. */
+            min_total?: string | null;
+            /** @description Name. */
+            name: string;
+            /** @description Only orders with at least one downloadable file (default true). */
+            only_digital?: boolean;
+            /** @description May fire more than once per order (default false). */
+            repeatable?: boolean;
+            /** @description The template to send by email, picked in the order's language. */
+            template_name: string;
+            /** @description What starts it. */
+            trigger: components["schemas"]["TriggerKind"];
+            trigger_status?: null | components["schemas"]["OrderStatus"];
+        };
+        /** @description The shop's rules. */
+        RuleList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["RuleView"][];
+        };
+        /** @description A stored rule. */
+        RuleView: components["schemas"]["RuleBody"] & {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
         /**
          * @description What an API key may do.
          * @enum {string}
@@ -1559,6 +1786,42 @@ export interface components {
          * @enum {string}
          */
         StorageKind: "s3" | "local";
+        /** @description A template as sent and shown. */
+        TemplateBody: {
+            /** @description HTML body; placeholders are HTML-escaped. */
+            body_html?: string | null;
+            /** @description Plain-text body (placeholders, `{% if %}` and `{% for %}` allowed). */
+            body_text: string;
+            /** @description `de` or `en`. */
+            language: string;
+            /**
+             * @description Name; rules pick a template by name in the order's language.
+             * @example downloads_ready
+             */
+            name: string;
+            /** @description Subject (placeholders allowed). */
+            subject: string;
+        };
+        /** @description The shop's templates. */
+        TemplateList: {
+            /** @description By name and language. */
+            items: components["schemas"]["TemplateView"][];
+            /** @description The placeholders templates may use. */
+            placeholders: string[];
+        };
+        /** @description A stored template. */
+        TemplateView: components["schemas"]["TemplateBody"] & {
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
         /** @description A signed-in session's tokens. */
         TokenResponse: {
             /** @description Short-lived bearer token for `Authorization: Bearer ...`. */
@@ -1586,6 +1849,11 @@ export interface components {
             /** @description VAT. */
             vat: string;
         };
+        /**
+         * @description What starts a rule.
+         * @enum {string}
+         */
+        TriggerKind: "order_paid" | "status_changed" | "order_created";
         /** @description Changes to an article; absent fields stay, `null` clears an override. */
         UpdateArticleRequest: {
             /** @description Can be sold. */
@@ -3397,6 +3665,81 @@ export interface operations {
             };
         };
     };
+    list_order_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resend_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+                /** @description Message id */
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order or message in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_portal_link: {
         parameters: {
             query?: never;
@@ -3631,6 +3974,184 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description No such rule in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleBody"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description No such rule in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such rule in this shop */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4005,6 +4526,247 @@ export interface operations {
                 };
             };
             /** @description No such connection in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name and language taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid template (with line and column) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description No such template in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateBody"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            /** @description No such template in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Name and language taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid template (with line and column) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such template in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Template id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The rendered message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendered"];
+                };
+            };
+            /** @description No such template or order in this shop */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,585 @@
+//! `/api/v1/templates`: message templates in a sandboxed template language
+//! (minijinja: no file or network access), checked on save.
+
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use minijinja::{Environment, Value, context};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::{Caller, Writer};
+use crate::db::schema::{download_grants, templates, tenants};
+use crate::db::{DbConnection, new_id, now};
+use crate::error::{ApiError, FieldError, Problem};
+use crate::json::JsonBody;
+use crate::orders::models::{Order, find_order, items_of};
+use crate::orders::routes::portal_url;
+use crate::portal::settings;
+use crate::validation::{AllFields, FieldResult, ForField, Text};
+
+/// Registers the routes of this module.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_templates)
+        .service(create_template)
+        .service(get_template)
+        .service(update_template)
+        .service(delete_template)
+        .service(preview_template);
+}
+
+/// Every placeholder a template may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "portal_url",
+    "order_number",
+    "order_date",
+    "customer_name",
+    "customer_email",
+    "items",
+    "shop_name",
+    "support_email",
+    "end_date",
+    "invoice_url",
+];
+
+/// A stored template.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = templates)]
+pub struct TemplateRow {
+    /// Id.
+    pub id: String,
+    /// The shop.
+    pub tenant_id: String,
+    /// Name; rules pick templates by name and the order's language.
+    pub name: String,
+    /// `de` or `en`.
+    pub language: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body (always sent).
+    pub body_text: String,
+    /// HTML body (optional; placeholders are HTML-escaped).
+    pub body_html: Option<String>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+fn environment() -> Environment<'static> {
+    // Templates named *.html are auto-escaped; nothing can reach files or the network.
+    Environment::new()
+}
+
+/// Checks a template's syntax and that it names only known placeholders.
+pub fn check(source: &str, field: &str) -> FieldResult<()> {
+    let env = environment();
+    let name = if field == "body_html" {
+        "body.html"
+    } else {
+        "body.txt"
+    };
+    let template = env.template_from_named_str(name, source).map_err(|e| {
+        let (line, column) = position(source, &e);
+        FieldError::new(
+            field,
+            format!(
+                "line {line}, column {column}: {}",
+                e.detail().unwrap_or("syntax error")
+            ),
+        )
+    })?;
+    let mut unknown: Vec<String> = template
+        .undeclared_variables(false)
+        .into_iter()
+        .filter(|v| !PLACEHOLDERS.contains(&v.as_str()))
+        .collect();
+    unknown.sort();
+    match unknown.first() {
+        None => Ok(()),
+        Some(name) => Err(FieldError::new(
+            field,
+            format!(
+                "unknown placeholder `{name}`; known: {}",
+                PLACEHOLDERS.join(", ")
+            ),
+        )),
+    }
+}
+
+fn position(source: &str, error: &minijinja::Error) -> (usize, usize) {
+    let line = error.line().unwrap_or(1);
+    let column = error
+        .range()
+        .map(|r| {
+            let start = r.start.min(source.len());
+            let before = &source[..start];
+            before.chars().rev().take_while(|c| *c != '\n').count() + 1
+        })
+        .unwrap_or(1);
+    (line, column)
+}
+
+/// A rendered message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Rendered {
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body_text: String,
+    /// HTML body, when the template has one.
+    pub body_html: Option<String>,
+}
+
+/// Renders a template with a context from [`order_context`].
+pub fn render(template: &TemplateRow, ctx: &Value) -> Result<Rendered, ApiError> {
+    let env = environment();
+    let subject = env
+        .render_named_str("subject.txt", &template.subject, ctx)
+        .map_err(ApiError::internal)?;
+    let body_text = env
+        .render_named_str("body.txt", &template.body_text, ctx)
+        .map_err(ApiError::internal)?;
+    let body_html = template
+        .body_html
+        .as_deref()
+        .map(|html| env.render_named_str("body.html", html, ctx))
+        .transpose()
+        .map_err(ApiError::internal)?;
+    Ok(Rendered {
+        // A subject is one line.
+        subject: subject.lines().map(str::trim).collect::<Vec<_>>().join(" "),
+        body_text,
+        body_html,
+    })
+}
+
+/// The placeholders' values for an order.
+pub fn order_context(
+    conn: &mut DbConnection,
+    order: &Order,
+    public_base: &str,
+) -> Result<Value, ApiError> {
+    let shop_name: String = tenants::table
+        .find(&order.tenant_id)
+        .select(tenants::name)
+        .first(conn)?;
+    let portal = settings::load(conn, &order.tenant_id)?;
+    let items = items_of(conn, &order.tenant_id, &order.id)?;
+    let grants: Vec<(String, String, Option<i32>, Option<NaiveDateTime>)> = download_grants::table
+        .filter(download_grants::order_id.eq(&order.id))
+        .order(download_grants::position.asc())
+        .select((
+            download_grants::order_item_id,
+            download_grants::display_name,
+            download_grants::max_downloads,
+            download_grants::expires_at,
+        ))
+        .load(conn)?;
+    let date = |t: NaiveDateTime| t.format("%Y-%m-%d").to_string();
+    let items: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let files: Vec<Value> = grants
+                .iter()
+                .filter(|g| g.0 == item.id)
+                .map(|g| context! { name => g.1.clone(), max_downloads => g.2, expires_at => g.3.map(date) })
+                .collect();
+            context! { title => item.title.clone(), quantity => item.quantity, files => files }
+        })
+        .collect();
+    let end_date = grants.iter().filter_map(|g| g.3).min().map(date);
+    Ok(context! {
+        portal_url => portal_url(public_base, &order.portal_code),
+        order_number => order.number,
+        order_date => date(order.created_at),
+        customer_name => order.customer_name.clone(),
+        customer_email => order.customer_email.clone(),
+        items => items,
+        shop_name => shop_name,
+        support_email => portal.support_email,
+        end_date => end_date,
+        invoice_url => Option::<String>::None,
+    })
+}
+
+/// A sample order's values, for previews without an order.
+fn sample_context(public_base: &str) -> Value {
+    context! {
+        portal_url => format!("{public_base}/portal/SAMPLE-CODE-0123456789"),
+        order_number => 1001,
+        order_date => "2026-11-24",
+        customer_name => "Jörg Müller",
+        customer_email => "joerg@example.com",
+        items => vec![context! { title => "Übungsbuch", quantity => 1,
+            files => vec![context! { name => "Übung für Anfänger – Teil 1.pdf", max_downloads => 5, expires_at => "2026-12-24" }] }],
+        shop_name => "Your shop",
+        support_email => "support@example.com",
+        end_date => "2026-12-24",
+        invoice_url => Option::<String>::None,
+    }
+}
+
+/// A template as sent and shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateBody {
+    /// Name; rules pick a template by name in the order's language.
+    #[schema(example = "downloads_ready")]
+    pub name: String,
+    /// `de` or `en`.
+    pub language: String,
+    /// Subject (placeholders allowed).
+    pub subject: String,
+    /// Plain-text body (placeholders, `{% if %}` and `{% for %}` allowed).
+    pub body_text: String,
+    /// HTML body; placeholders are HTML-escaped.
+    #[serde(default)]
+    pub body_html: Option<String>,
+}
+
+/// A stored template.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TemplateView {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// The template.
+    #[serde(flatten)]
+    pub template: TemplateBody,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The shop's templates.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TemplateList {
+    /// By name and language.
+    pub items: Vec<TemplateView>,
+    /// The placeholders templates may use.
+    pub placeholders: Vec<String>,
+}
+
+fn view(row: TemplateRow) -> TemplateView {
+    TemplateView {
+        id: row.id,
+        template: TemplateBody {
+            name: row.name,
+            language: row.language,
+            subject: row.subject,
+            body_text: row.body_text,
+            body_html: row.body_html,
+        },
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+fn parse(body: &TemplateBody) -> Result<TemplateBody, ApiError> {
+    let (name, language, _, _, _) = (
+        Text::parse(&body.name, 1, 100)
+            .map(Text::into_inner)
+            .for_field("name"),
+        crate::orders::domain::parse_language(&body.language).for_field("language"),
+        check(&body.subject, "subject").and_then(|()| {
+            if body.subject.chars().count() > 300 {
+                Err(FieldError::new("subject", "must be at most 300 characters"))
+            } else {
+                Ok(())
+            }
+        }),
+        check(&body.body_text, "body_text").and_then(|()| bounded(&body.body_text, "body_text")),
+        body.body_html
+            .as_deref()
+            .map(|h| check(h, "body_html").and_then(|()| bounded(h, "body_html")))
+            .unwrap_or(Ok(())),
+    )
+        .all()?;
+    Ok(TemplateBody {
+        name,
+        language,
+        ..body.clone()
+    })
+}
+
+fn bounded(text: &str, field: &str) -> FieldResult<()> {
+    if text.chars().count() > 50_000 {
+        Err(FieldError::new(field, "must be at most 50000 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+fn name_taken(err: DieselError) -> ApiError {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => ApiError::Conflict {
+            code: "template_exists",
+            detail: "The shop has a template with this name and language.".into(),
+        },
+        other => other.into(),
+    }
+}
+
+fn find(conn: &mut DbConnection, tenant_id: &str, id: &str) -> Result<TemplateRow, ApiError> {
+    Ok(templates::table
+        .filter(templates::tenant_id.eq(tenant_id))
+        .filter(templates::id.eq(id))
+        .select(TemplateRow::as_select())
+        .first(conn)?)
+}
+
+/// The template `name` in `language`, else in German, else any language.
+pub fn pick(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    name: &str,
+    language: &str,
+) -> Result<Option<TemplateRow>, ApiError> {
+    let mut all: Vec<TemplateRow> = templates::table
+        .filter(templates::tenant_id.eq(tenant_id))
+        .filter(templates::name.eq(name))
+        .select(TemplateRow::as_select())
+        .load(conn)?;
+    all.sort_by_key(|t| (t.language != language, t.language != "de"));
+    Ok(all.into_iter().next())
+}
+
+/// Inserts a template (used for the defaults of a new shop too).
+pub fn insert(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    body: &TemplateBody,
+) -> Result<TemplateRow, ApiError> {
+    let at = now();
+    let row = TemplateRow {
+        id: new_id(),
+        tenant_id: tenant_id.to_owned(),
+        name: body.name.clone(),
+        language: body.language.clone(),
+        subject: body.subject.clone(),
+        body_text: body.body_text.clone(),
+        body_html: body.body_html.clone(),
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(templates::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(name_taken)?;
+    Ok(row)
+}
+
+/// The shop's templates and the placeholders.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, description = "The templates", body = TemplateList),
+              (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")))]
+#[get("/templates")]
+pub async fn list_templates(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<TemplateList>, ApiError> {
+    let rows: Vec<TemplateRow> = state
+        .db
+        .read(move |conn| {
+            Ok(templates::table
+                .filter(templates::tenant_id.eq(&caller.tenant_id))
+                .order((templates::name.asc(), templates::language.asc()))
+                .select(TemplateRow::as_select())
+                .load(conn)?)
+        })
+        .await?;
+    Ok(web::Json(TemplateList {
+        items: rows.into_iter().map(view).collect(),
+        placeholders: PLACEHOLDERS.iter().map(|p| (*p).to_owned()).collect(),
+    }))
+}
+
+/// Create a template. Syntax errors and unknown placeholders answer 422
+/// with the line and column.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), request_body = TemplateBody,
+    responses((status = 201, description = "Created", body = TemplateView),
+              (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+              (status = 403, description = "Read-only API key", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Name and language taken", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid template (with line and column)", body = Problem, content_type = "application/problem+json")))]
+#[post("/templates")]
+pub async fn create_template(
+    state: web::Data<AppState>,
+    caller: Writer,
+    body: JsonBody<TemplateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = parse(&body)?;
+    let tenant_id = caller.tenant_id.clone();
+    let row = state
+        .db
+        .write(move |conn| insert(conn, &tenant_id, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(view(row)))
+}
+
+/// One template.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Template id")),
+    responses((status = 200, description = "The template", body = TemplateView),
+              (status = 404, description = "No such template in this shop", body = Problem, content_type = "application/problem+json")))]
+#[get("/templates/{id}")]
+pub async fn get_template(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<TemplateView>, ApiError> {
+    let id = id.into_inner().to_string();
+    let row = state
+        .db
+        .read(move |conn| find(conn, &caller.tenant_id, &id))
+        .await?;
+    Ok(web::Json(view(row)))
+}
+
+/// Replace a template.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Template id")), request_body = TemplateBody,
+    responses((status = 200, description = "Saved", body = TemplateView),
+              (status = 404, description = "No such template in this shop", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Name and language taken", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid template (with line and column)", body = Problem, content_type = "application/problem+json")))]
+#[put("/templates/{id}")]
+pub async fn update_template(
+    state: web::Data<AppState>,
+    caller: Writer,
+    id: web::Path<Uuid>,
+    body: JsonBody<TemplateBody>,
+) -> Result<web::Json<TemplateView>, ApiError> {
+    let body = parse(&body)?;
+    let (tenant_id, id) = (caller.tenant_id.clone(), id.into_inner().to_string());
+    let row = state
+        .db
+        .write(move |conn| {
+            find(conn, &tenant_id, &id)?;
+            diesel::update(templates::table.find(&id))
+                .set((
+                    templates::name.eq(&body.name),
+                    templates::language.eq(&body.language),
+                    templates::subject.eq(&body.subject),
+                    templates::body_text.eq(&body.body_text),
+                    templates::body_html.eq(&body.body_html),
+                    templates::updated_at.eq(now()),
+                ))
+                .execute(conn)
+                .map_err(name_taken)?;
+            find(conn, &tenant_id, &id)
+        })
+        .await?;
+    Ok(web::Json(view(row)))
+}
+
+/// Delete a template.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Template id")),
+    responses((status = 204, description = "Deleted"),
+              (status = 404, description = "No such template in this shop", body = Problem, content_type = "application/problem+json")))]
+#[delete("/templates/{id}")]
+pub async fn delete_template(
+    state: web::Data<AppState>,
+    caller: Writer,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant_id, id) = (caller.tenant_id.clone(), id.into_inner().to_string());
+    state
+        .db
+        .write(move |conn| {
+            find(conn, &tenant_id, &id)?;
+            diesel::delete(templates::table.find(&id)).execute(conn)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// What to preview with.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// An order of the shop; absent = a sample order.
+    #[serde(default)]
+    pub order_id: Option<Uuid>,
+}
+
+/// Render a template with a real order or a sample one.
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Template id")), request_body = PreviewRequest,
+    responses((status = 200, description = "The rendered message", body = Rendered),
+              (status = 404, description = "No such template or order in this shop", body = Problem, content_type = "application/problem+json")))]
+#[post("/templates/{id}/preview")]
+pub async fn preview_template(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<PreviewRequest>,
+) -> Result<web::Json<Rendered>, ApiError> {
+    let (tenant_id, id) = (caller.tenant_id.clone(), id.into_inner().to_string());
+    let order_id = body.into_inner().order_id.map(|o| o.to_string());
+    let public_base = state.settings.public_base().to_owned();
+    let rendered = state
+        .db
+        .read(move |conn| {
+            let template = find(conn, &tenant_id, &id)?;
+            let ctx = match order_id {
+                Some(order_id) => {
+                    let order = find_order(conn, &tenant_id, &order_id)?;
+                    order_context(conn, &order, &public_base)?
+                }
+                None => sample_context(&public_base),
+            };
+            render(&template, &ctx)
+        })
+        .await?;
+    Ok(web::Json(rendered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = check("Hallo {{ customer_name }}\n{% if %}", "body_text").unwrap_err();
+        assert_eq!(err.field, "body_text");
+        assert!(err.message.starts_with("line 2, column"), "{}", err.message);
+        let err = check("{{ customer_name }} {{ password_hash }}", "subject").unwrap_err();
+        assert!(
+            err.message.contains("unknown placeholder `password_hash`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            check(
+                "{% for item in items %}{{ item.title }}{% endfor %} {{ portal_url }}",
+                "body_text"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn html_bodies_escape_placeholders() {
+        let template = TemplateRow {
+            id: String::new(),
+            tenant_id: String::new(),
+            name: "t".into(),
+            language: "en".into(),
+            subject: "Order {{ order_number }}".into(),
+            body_text: "Hi {{ customer_name }}".into(),
+            body_html: Some("<p>Hi {{ customer_name }}</p>".into()),
+            created_at: now(),
+            updated_at: now(),
+        };
+        let ctx = context! { order_number => 7, customer_name => "<script>x</script>" };
+        let out = render(&template, &ctx).unwrap();
+        assert_eq!(out.subject, "Order 7");
+        assert_eq!(out.body_text, "Hi <script>x</script>");
+        assert_eq!(
+            out.body_html.unwrap(),
+            "<p>Hi &lt;script&gt;x&lt;&#x2f;script&gt;</p>"
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! The outbox worker inside `delivery serve`: claims due messages (on
+//! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so any number of servers can
+//! run it; on SQLite through its single writer) and delivers them. A claim
+//! holds a message for a while; a server that dies mid-send releases it by
+//! time, and the resend keeps the Message-ID.
+
+use std::time::Duration;
+
+use actix_web::web;
+
+use super::mailer::Mailer;
+use super::outbox::{mark_attempt_failed, mark_sent};
+use crate::AppState;
+use crate::db::{dialect, now};
+
+/// Messages claimed per round.
+const BATCH: i64 = 20;
+/// How long a claim holds a message.
+const CLAIM_FOR: chrono::Duration = chrono::Duration::seconds(120);
+
+/// Starts the worker on the current actix runtime.
+pub fn spawn(state: web::Data<AppState>, mailer: Mailer) {
+    actix_web::rt::spawn(async move {
+        let poll = Duration::from_millis(state.settings.outbox_poll_ms);
+        loop {
+            match round(&state, &mailer).await {
+                // A full batch: there may be more due right away.
+                Ok(n) if n as i64 >= BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox round failed"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = state.outbox_wakeup.notified() => {}
+            }
+        }
+    });
+}
+
+/// One round: claim what is due and try to deliver it. Returns how many.
+pub async fn round(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
+    let at = now();
+    let claimed = state
+        .db
+        .write(move |conn| {
+            dialect::claim_due_messages(conn, at, at + CLAIM_FOR, BATCH).map_err(Into::into)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("claiming: {e}"))?;
+    let count = claimed.len();
+    let base = chrono::Duration::milliseconds(
+        i64::try_from(state.settings.outbox_retry_base_ms).unwrap_or(2000),
+    );
+    let max_attempts = i32::try_from(state.settings.outbox_max_attempts).unwrap_or(8);
+    for message in claimed {
+        let result = mailer.send(&state.settings.mail_from, &message).await;
+        let outcome = match result {
+            Ok(()) => {
+                tracing::info!(message.id = %message.id, "message delivered");
+                state.db.write(move |conn| mark_sent(conn, &message)).await
+            }
+            Err(error) => {
+                tracing::warn!(message.id = %message.id, error = %error, "message not delivered");
+                state
+                    .db
+                    .write(move |conn| {
+                        mark_attempt_failed(conn, &message, &error, base, max_attempts)
+                    })
+                    .await
+            }
+        };
+        outcome.map_err(|e| anyhow::anyhow!("recording delivery: {e}"))?;
+    }
+    Ok(count)
+}

@@ -1,0 +1,431 @@
+//! Notifications end to end: rules, templates, the outbox and a real SMTP server.
+
+use delivery::clock::Clock;
+use delivery::config::SmtpSecurity;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_problem, problem_fields, spawn_full, spawn_sibling};
+use crate::orders::shop_with_ebook;
+use crate::smtp_server::{self, Inbox, free_port};
+
+async fn app_with_smtp(backend: Backend, port: u16) -> TestApp {
+    spawn_full(
+        backend,
+        |s| {
+            s.mail_smtp_host = Some("127.0.0.1".into());
+            s.mail_smtp_port = port;
+            s.mail_smtp_security = SmtpSecurity::None;
+            s.outbox_poll_ms = 100;
+            s.outbox_retry_base_ms = 300;
+        },
+        Clock::System,
+    )
+    .await
+}
+
+async fn with_smtp(backend: Backend) -> (TestApp, Inbox) {
+    let port = free_port();
+    let inbox = smtp_server::start_on(port);
+    (app_with_smtp(backend, port).await, inbox)
+}
+
+fn paid_order(external_ref: &str, items: Value) -> Value {
+    json!({
+        "channel": "shopify", "external_ref": external_ref,
+        "customer": {"name": "Jörg Müller", "email": "joerg@example.com", "language": "de"},
+        "items": items, "status": "paid",
+    })
+}
+
+async fn messages(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
+    let list: Value = app
+        .get(&format!("/api/v1/orders/{order_id}/messages"), Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["items"].as_array().unwrap().clone()
+}
+
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+}
+
+async fn paid_order_sends_exactly_one_mail_with_a_working_link(backend: Backend) {
+    let (app, inbox) = with_smtp(backend).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("A-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mails = inbox.wait_for(1).await;
+    settle().await;
+    assert_eq!(inbox.mails().len(), 1, "exactly one mail");
+    let mail = &mails[0];
+    assert_eq!(mail.to, ["joerg@example.com"]);
+    assert_eq!(
+        mail.header("Subject").as_deref(),
+        Some("Ihre Downloads zu Bestellung 1 sind bereit")
+    );
+    let portal_url = order["portal_url"].as_str().unwrap();
+    assert!(
+        mail.unfolded().contains(portal_url),
+        "the mail carries the portal link:\n{}",
+        mail.data
+    );
+
+    let path = portal_url.trim_start_matches(&app.base);
+    let followed = app.get(&format!("/api{path}"), None).await;
+    assert_eq!(followed.status(), StatusCode::OK, "the link works");
+
+    let order_id = order["id"].as_str().unwrap();
+    let sent = messages(&app, &owner.access, order_id).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["status"], "sent");
+    assert_eq!(
+        mail.header("Message-ID"),
+        sent[0]["message_id"].as_str().map(str::to_owned)
+    );
+    let history: Value = app
+        .get(
+            &format!("/api/v1/orders/{order_id}/history"),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"message_queued") && kinds.contains(&"message_sent"),
+        "{kinds:?}"
+    );
+    let queued = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "message_queued")
+        .unwrap();
+    assert!(
+        queued["details"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(portal_url),
+        "the history keeps the rendered text"
+    );
+
+    // Paid again (re-import, then shipped): the rule fired once and stays quiet.
+    app.post(
+        "/api/v1/orders",
+        &paid_order("A-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+        Some(&owner.access),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/orders/{order_id}/status"),
+        &json!({"status": "shipped"}),
+        Some(&owner.access),
+    )
+    .await;
+    settle().await;
+    assert_eq!(inbox.mails().len(), 1, "no second mail for the same order");
+
+    // No downloadable item: no mail.
+    let physical: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order(
+                "B-1",
+                json!([{"title": "Poster", "quantity": 1, "unit_price": "9.90", "vat_rate": "19"}]),
+            ),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    settle().await;
+    assert_eq!(inbox.mails().len(), 1);
+    assert!(
+        messages(&app, &owner.access, physical["id"].as_str().unwrap())
+            .await
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn one_mail_per_paid_order_sqlite() {
+    paid_order_sends_exactly_one_mail_with_a_working_link(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn one_mail_per_paid_order_postgres() {
+    paid_order_sends_exactly_one_mail_with_a_working_link(Backend::Postgres).await;
+}
+
+async fn smtp_down_then_back_delivers_once(backend: Backend) {
+    let port = free_port();
+    let app = app_with_smtp(backend, port).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("C-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order_id = order["id"].as_str().unwrap();
+    let mut failed_once = false;
+    for _ in 0..100 {
+        let m = messages(&app, &owner.access, order_id).await;
+        if m[0]["attempts"].as_i64().unwrap() >= 1 {
+            assert_eq!(m[0]["status"], "pending", "kept for a retry");
+            assert!(m[0]["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+            failed_once = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        failed_once,
+        "the first attempt failed while the server was down"
+    );
+    let inbox = smtp_server::start_on(port);
+    inbox.wait_for(1).await;
+    settle().await;
+    assert_eq!(
+        inbox.mails().len(),
+        1,
+        "delivered once it is back, exactly once"
+    );
+    let m = messages(&app, &owner.access, order_id).await;
+    assert_eq!(m[0]["status"], "sent");
+}
+
+#[actix_web::test]
+async fn smtp_down_then_back_sqlite() {
+    smtp_down_then_back_delivers_once(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn smtp_down_then_back_postgres() {
+    smtp_down_then_back_delivers_once(Backend::Postgres).await;
+}
+
+#[actix_web::test]
+async fn two_servers_on_one_postgres_send_each_message_once() {
+    let (app, inbox) = with_smtp(Backend::Postgres).await;
+    let sibling = spawn_sibling(&app).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    for i in 0..6 {
+        let target = if i % 2 == 0 { &app } else { &sibling };
+        let res = target
+            .post(
+                "/api/v1/orders",
+                &paid_order(&format!("D-{i}"), json!([{"sku": "EBOOK", "quantity": 1}])),
+                Some(&owner.access),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let mails = inbox.wait_for(6).await;
+    settle().await;
+    settle().await;
+    let mails_now = inbox.mails();
+    assert_eq!(
+        mails_now.len(),
+        6,
+        "each message once, however many workers"
+    );
+    let mut ids: Vec<String> = mails
+        .iter()
+        .filter_map(|m| m.header("Message-ID"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 6);
+}
+
+async fn templates_are_checked_and_previewed(backend: Backend) {
+    let (app, _inbox) = with_smtp(backend).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let bad = app
+        .post(
+            "/api/v1/templates",
+            &json!({"name": "broken", "language": "en", "subject": "Hi", "body_text": "Hello {{ customer_name }}\n{% if %}"}),
+            Some(&owner.access),
+        )
+        .await;
+    let body = assert_problem(bad, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&body), ["body_text"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 2, column"),
+        "{body}"
+    );
+    let unknown = app
+        .post(
+            "/api/v1/templates",
+            &json!({"name": "x", "language": "en", "subject": "{{ secret_key }}", "body_text": "hi"}),
+            Some(&owner.access),
+        )
+        .await;
+    let body = assert_problem(unknown, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&body), ["subject"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("secret_key")
+    );
+
+    let list: Value = app
+        .get("/api/v1/templates", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "German and English defaults"
+    );
+    let english = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["language"] == "en")
+        .unwrap();
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("E-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let preview: Value = app
+        .post(
+            &format!(
+                "/api/v1/templates/{}/preview",
+                english["id"].as_str().unwrap()
+            ),
+            &json!({"order_id": order["id"]}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        preview["body_text"]
+            .as_str()
+            .unwrap()
+            .contains(order["portal_url"].as_str().unwrap()),
+        "{preview}"
+    );
+    assert!(
+        preview["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("Übung für Anfänger")
+    );
+    let rules: Value = app
+        .get("/api/v1/rules", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rules["items"][0]["trigger"], "order_paid");
+    assert_eq!(rules["items"][0]["enabled"], true);
+}
+
+#[actix_web::test]
+async fn templates_checked_and_previewed_sqlite() {
+    templates_are_checked_and_previewed(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn templates_checked_and_previewed_postgres() {
+    templates_are_checked_and_previewed(Backend::Postgres).await;
+}
+
+#[actix_web::test]
+async fn customer_messages_are_mailed_to_the_seller() {
+    let (app, inbox) = with_smtp(Backend::Sqlite).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    // A rule off: only the customer's message is mailed.
+    let rules: Value = app
+        .get("/api/v1/rules", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut rule = rules["items"][0].clone();
+    let id = rule["id"].as_str().unwrap().to_owned();
+    let obj = rule.as_object_mut().unwrap();
+    obj.remove("id");
+    obj.remove("updated_at");
+    obj.insert("enabled".into(), json!(false));
+    let res = app
+        .client
+        .put(app.url(&format!("/api/v1/rules/{id}")))
+        .bearer_auth(&owner.access)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("F-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = order["portal_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let sent = app
+        .post(
+            &format!("/api/portal/{code}/messages"),
+            &json!({"message": "Wo ist meine Rechnung?"}),
+            None,
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let mails = inbox.wait_for(1).await;
+    settle().await;
+    assert_eq!(inbox.mails().len(), 1, "the disabled rule sent nothing");
+    assert_eq!(mails[0].to, ["owner@example.com"]);
+    assert!(
+        mails[0].unfolded().contains("Wo ist meine Rechnung?")
+            || mails[0].data.contains("Wo ist meine")
+    );
+}

@@ -22,7 +22,8 @@ pub fn api(cfg: &mut ServiceConfig<'_>) {
                 .configure(portal::settings::configure)
                 .configure(notifications::templates::configure)
                 .configure(notifications::rules::configure)
-                .configure(notifications::outbox::configure),
+                .configure(notifications::outbox::configure)
+                .configure(notifications::channels::configure),
         )
         .service(
             scope::scope("/api/portal")

@@ -101,7 +101,11 @@ impl Application {
         state.clock = clock;
         let mailer = crate::notifications::mailer::Mailer::from_settings(&state.settings)?;
         let state = web::Data::new(state);
-        crate::notifications::worker::spawn(state.clone(), mailer);
+        crate::notifications::worker::spawn(
+            state.clone(),
+            mailer,
+            crate::notifications::channels::http_client()?,
+        );
         password::warm_up();
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {

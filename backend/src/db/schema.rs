@@ -249,6 +249,18 @@ diesel::table! {
         repeatable -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        action -> Text,
+    }
+}
+
+diesel::table! {
+    sales_channels (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        webhook_url -> Text,
+        secret_sealed -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -314,4 +326,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rules,
     rule_firings,
     outbox_messages,
+    sales_channels,
 );

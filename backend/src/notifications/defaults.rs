@@ -99,6 +99,7 @@ pub fn install(conn: &mut DbConnection, tenant_id: &str) -> Result<(), ApiError>
             repeatable: false,
             created_at: at,
             updated_at: at,
+            action: "email".into(),
         },
     )
 }

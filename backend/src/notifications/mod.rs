@@ -4,6 +4,7 @@
 //! transaction as the change that triggered it, so a crash can neither
 //! lose nor invent a message.
 
+pub mod channels;
 pub mod defaults;
 pub mod mailer;
 pub mod outbox;

@@ -105,6 +105,36 @@ pub struct RuleRow {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// `email` or `sales_channel`.
+    pub action: String,
+}
+
+/// How a rule delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    /// An email to the customer.
+    Email,
+    /// A message through the sales channel the order came from (its webhook).
+    SalesChannel,
+}
+
+impl RuleAction {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleAction::Email => "email",
+            RuleAction::SalesChannel => "sales_channel",
+        }
+    }
+
+    fn from_db(value: &str) -> RuleAction {
+        if value == "sales_channel" {
+            RuleAction::SalesChannel
+        } else {
+            RuleAction::Email
+        }
+    }
 }
 
 /// Inserts a rule.
@@ -195,14 +225,18 @@ pub fn on_order_event(
         };
         let ctx = order_context(conn, order, public_base)?;
         let rendered = render(&template, &ctx)?;
+        let (kind, recipient) = match RuleAction::from_db(&rule.action) {
+            RuleAction::Email => ("email", order.customer_email.as_str()),
+            RuleAction::SalesChannel => ("sales_channel", order.channel.as_str()),
+        };
         outbox::enqueue(
             conn,
             NewMessage {
                 tenant_id: &order.tenant_id,
                 order_id: Some(&order.id),
                 rule_id: Some(&rule.id),
-                kind: "email",
-                recipient: &order.customer_email,
+                kind,
+                recipient,
                 rendered,
                 actor,
             },
@@ -222,8 +256,11 @@ pub struct RuleBody {
     /// For `status_changed`: only to this status (absent = any).
     #[serde(default)]
     pub trigger_status: Option<OrderStatus>,
-    /// The template to send by email, picked in the order's language.
+    /// The template to send, picked in the order's language.
     pub template_name: String,
+    /// `email` (default) or `sales_channel` (the webhook of the order's channel).
+    #[serde(default = "default_action")]
+    pub action: RuleAction,
     /// Only orders with at least one downloadable file (default true).
     #[serde(default = "default_true")]
     pub only_digital: bool,
@@ -246,6 +283,10 @@ pub struct RuleBody {
 
 fn default_true() -> bool {
     true
+}
+
+fn default_action() -> RuleAction {
+    RuleAction::Email
 }
 
 /// A stored rule.
@@ -276,6 +317,7 @@ fn view(row: RuleRow) -> RuleView {
             trigger: TriggerKind::from_db(&row.trigger_kind),
             trigger_status: row.trigger_status.as_deref().map(OrderStatus::from_db),
             template_name: row.template_name,
+            action: RuleAction::from_db(&row.action),
             only_digital: row.only_digital,
             channels: row
                 .channels
@@ -341,6 +383,7 @@ fn parse(tenant_id: &str, id: String, body: &RuleBody) -> Result<RuleRow, ApiErr
         repeatable: body.repeatable,
         created_at: at,
         updated_at: at,
+        action: body.action.as_str().to_owned(),
     })
 }
 
@@ -442,6 +485,7 @@ pub async fn update_rule(
                     rules::min_total_minor.eq(row.min_total_minor),
                     rules::enabled.eq(row.enabled),
                     rules::repeatable.eq(row.repeatable),
+                    rules::action.eq(&row.action),
                     rules::updated_at.eq(now()),
                 ))
                 .execute(conn)?;

@@ -19,11 +19,11 @@ const BATCH: i64 = 20;
 const CLAIM_FOR: chrono::Duration = chrono::Duration::seconds(120);
 
 /// Starts the worker on the current actix runtime.
-pub fn spawn(state: web::Data<AppState>, mailer: Mailer) {
+pub fn spawn(state: web::Data<AppState>, mailer: Mailer, http: reqwest::Client) {
     actix_web::rt::spawn(async move {
         let poll = Duration::from_millis(state.settings.outbox_poll_ms);
         loop {
-            match round(&state, &mailer).await {
+            match round(&state, &mailer, &http).await {
                 // A full batch: there may be more due right away.
                 Ok(n) if n as i64 >= BATCH => continue,
                 Ok(_) => {}
@@ -38,7 +38,11 @@ pub fn spawn(state: web::Data<AppState>, mailer: Mailer) {
 }
 
 /// One round: claim what is due and try to deliver it. Returns how many.
-pub async fn round(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
+pub async fn round(
+    state: &AppState,
+    mailer: &Mailer,
+    http: &reqwest::Client,
+) -> anyhow::Result<usize> {
     let at = now();
     let claimed = state
         .db
@@ -53,7 +57,10 @@ pub async fn round(state: &AppState, mailer: &Mailer) -> anyhow::Result<usize> {
     );
     let max_attempts = i32::try_from(state.settings.outbox_max_attempts).unwrap_or(8);
     for message in claimed {
-        let result = mailer.send(&state.settings.mail_from, &message).await;
+        let result = match message.kind.as_str() {
+            "sales_channel" => super::channels::deliver(state, http, &message).await,
+            _ => mailer.send(&state.settings.mail_from, &message).await,
+        };
         let outcome = match result {
             Ok(()) => {
                 tracing::info!(message.id = %message.id, "message delivered");

@@ -429,3 +429,135 @@ async fn customer_messages_are_mailed_to_the_seller() {
             || mails[0].data.contains("Wo ist meine")
     );
 }
+
+/// A webhook receiver: records every request's signature headers and body.
+async fn start_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>,
+) {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hooks/delivery", listener.local_addr().unwrap());
+    let server = HttpServer::new(move || {
+        let store = store.clone();
+        App::new().route(
+            "/hooks/delivery",
+            web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                let store = store.clone();
+                async move {
+                    let h = |n: &str| {
+                        req.headers()
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("")
+                            .to_owned()
+                    };
+                    store.lock().unwrap().push((
+                        h("webhook-id"),
+                        h("webhook-timestamp"),
+                        h("webhook-signature"),
+                        String::from_utf8_lossy(&body).into_owned(),
+                    ));
+                    HttpResponse::NoContent().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    (url, received)
+}
+
+async fn sales_channel_messages_are_signed_webhooks(backend: Backend) {
+    let (app, _inbox) = with_smtp(backend).await;
+    let (url, received) = start_receiver().await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let channel: Value = app
+        .post(
+            "/api/v1/sales-channels",
+            &json!({"name": "Shopify", "webhook_url": url}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = channel["signing_secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let listed = app
+        .get("/api/v1/sales-channels", Some(&owner.access))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!listed.contains(&secret), "the secret is shown once");
+    let rule = app
+        .post(
+            "/api/v1/rules",
+            &json!({"name": "Paid → tell the channel", "trigger": "order_paid", "template_name": "downloads_ready", "action": "sales_channel"}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::CREATED);
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("G-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = received.lock().unwrap().clone();
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    settle().await;
+    let got_now = received.lock().unwrap().clone();
+    assert_eq!(got_now.len(), 1, "one webhook call");
+    let (id, timestamp, signature, body) = &got[0];
+    let expected =
+        delivery::notifications::channels::sign(&secret, id, timestamp.parse().unwrap(), body)
+            .unwrap();
+    assert_eq!(signature, &expected, "the signature verifies");
+    let payload: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["data"]["order_number"], order["number"]);
+    assert_eq!(payload["data"]["external_ref"], "G-1");
+    assert!(
+        payload["data"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(order["portal_url"].as_str().unwrap())
+    );
+    let bad = app
+        .post(
+            "/api/v1/sales-channels",
+            &json!({"name": "evil", "webhook_url": "http://169.254.169.254/latest"}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        problem_fields(&assert_problem(bad, 422, "validation_failed").await),
+        ["webhook_url"]
+    );
+}
+
+#[actix_web::test]
+async fn sales_channel_webhooks_sqlite() {
+    sales_channel_messages_are_signed_webhooks(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn sales_channel_webhooks_postgres() {
+    sales_channel_messages_are_signed_webhooks(Backend::Postgres).await;
+}

@@ -543,6 +543,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sales-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's sales channels. */
+        get: operations["list_sales_channels"];
+        put?: never;
+        /** Add a sales channel; the answer carries its signing secret, shown once. */
+        post: operations["create_sales_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a sales channel. */
+        delete: operations["delete_sales_channel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/storage-connections": {
         parameters: {
             query?: never;
@@ -981,6 +1016,13 @@ export interface components {
              */
             paid_at?: string | null;
             status?: null | components["schemas"]["OrderStatus"];
+        };
+        /** @description A new sales channel. */
+        CreateSalesChannel: {
+            /** @description The channel name orders carry, e.g. `shopify`. */
+            name: string;
+            /** @description Where messages are POSTed (https). */
+            webhook_url: string;
         };
         /** @description A new connection: an S3-compatible bucket or a local folder. */
         CreateStorageConnection: {
@@ -1645,8 +1687,15 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "staff";
+        /**
+         * @description How a rule delivers.
+         * @enum {string}
+         */
+        RuleAction: "email" | "sales_channel";
         /** @description A rule as sent and shown. */
         RuleBody: {
+            /** @description `email` (default) or `sales_channel` (the webhook of the order's channel). */
+            action?: components["schemas"]["RuleAction"];
             /** @description Only these sales channels (absent = all). */
             channels?: string[] | null;
             /** @description Switched on (default true). */
@@ -1661,7 +1710,7 @@ export interface components {
             only_digital?: boolean;
             /** @description May fire more than once per order (default false). */
             repeatable?: boolean;
-            /** @description The template to send by email, picked in the order's language. */
+            /** @description The template to send, picked in the order's language. */
             template_name: string;
             /** @description What starts it. */
             trigger: components["schemas"]["TriggerKind"];
@@ -1684,6 +1733,30 @@ export interface components {
              * @description Last changed.
              */
             updated_at: string;
+        };
+        /** @description The shop's sales channels. */
+        SalesChannelList: {
+            /** @description By name. */
+            items: components["schemas"]["SalesChannelView"][];
+        };
+        /** @description A sales channel as shown. */
+        SalesChannelView: {
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /** @description Channel name. */
+            name: string;
+            /** @description Only when created: the signing secret (`whsec_...`) to verify webhooks with. */
+            signing_secret?: string | null;
+            /** @description Webhook URL. */
+            webhook_url: string;
         };
         /**
          * @description What an API key may do.
@@ -4151,6 +4224,116 @@ export interface operations {
                 content?: never;
             };
             /** @description No such rule in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sales_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesChannelList"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_sales_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSalesChannel"];
+            };
+        };
+        responses: {
+            /** @description Created, with the signing secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesChannelView"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The shop has this channel */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, e.g. a webhook URL that is not allowed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_sales_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such channel in this shop */
             404: {
                 headers: {
                     [name: string]: unknown;

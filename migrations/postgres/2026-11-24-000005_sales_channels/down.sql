@@ -1,0 +1,2 @@
+ALTER TABLE rules DROP COLUMN action;
+DROP TABLE sales_channels;

@@ -7,8 +7,7 @@ NPM ?= npm
 BIN_DEBUG := target/debug/delivery
 BIN_RELEASE := target/release/delivery
 
-DEMO_EMAIL ?= demo@example.com
-DEMO_PASSWORD ?= demo-password-123
+DEMO ?= 1
 BIND ?= 127.0.0.1:8080
 
 .PHONY: help run build test lint fmt openapi test-backend test-frontend test-e2e \
@@ -19,13 +18,11 @@ help: ## List the targets
 
 run: frontend-build ## Build and start the product on the embedded default (SQLite, ./data)
 	$(CARGO) build --release --bin delivery
-	@$(BIN_RELEASE) create-seller --if-missing --shop-name "Demo Shop" \
-		--email "$(DEMO_EMAIL)" --password "$(DEMO_PASSWORD)"
-	@echo ""
-	@echo "  Open http://$(BIND)/  and sign in as $(DEMO_EMAIL) / $(DEMO_PASSWORD)"
-	@echo "  API docs: http://$(BIND)/api/docs/    Data: ./data    Stop: Ctrl-C"
-	@echo ""
-	DELIVERY_PUBLIC_URL=$${DELIVERY_PUBLIC_URL:-http://$(BIND)} $(BIN_RELEASE) serve --bind $(BIND)
+	@# On an empty data dir: a demo shop with a sample file, an article and a paid order (DEMO=0 skips it).
+	@export DELIVERY_PUBLIC_URL=$${DELIVERY_PUBLIC_URL:-http://$(BIND)}; \
+	if [ "$(DEMO)" != "0" ]; then $(BIN_RELEASE) demo; fi; \
+	echo "  Data: ./data    Mail: ./data/mail    Stop: Ctrl-C"; \
+	exec $(BIN_RELEASE) serve --bind $(BIND)
 
 build: frontend-build ## Build the server (debug) and the dashboard
 	$(CARGO) build --bin delivery

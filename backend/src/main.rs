@@ -27,6 +27,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document as YAML.
     Openapi,
+    /// On an empty database: create a demo shop (sample file, article, paid
+    /// order) and print how to sign in and the order's portal link.
+    Demo,
     /// Create a shop with its owner account.
     CreateSeller {
         /// The shop's name.
@@ -66,6 +69,7 @@ fn main() -> anyhow::Result<()> {
             password,
             if_missing,
         } => create_seller(&settings, &shop_name, &email, password, if_missing),
+        Command::Demo => demo(&settings),
         Command::Openapi => Ok(()),
     }
 }
@@ -81,6 +85,28 @@ fn serve(settings: Settings, bind: Option<String>) -> anyhow::Result<()> {
         );
         app.run_until_stopped().await.context("server failed")
     })
+}
+
+fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let base = settings.public_base();
+    match delivery::demo::create_if_empty(settings)? {
+        Some(demo) => {
+            println!();
+            println!("  Demo shop created. Open {base}/ and sign in as");
+            println!(
+                "    {}  /  {}   (the password is shown only now)",
+                demo.email, demo.password
+            );
+            println!("  The demo order's customer page: {}", demo.portal_url);
+            println!("  Put more files into {}", demo.folder.display());
+        }
+        None => println!(
+            "  Open {base}/ and sign in with your account (the database already has shops; no demo created)."
+        ),
+    }
+    println!("  API docs: {base}/api/docs/");
+    println!();
+    Ok(())
 }
 
 fn create_seller(

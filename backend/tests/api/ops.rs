@@ -56,7 +56,55 @@ async fn api_docs_are_served_offline(app: TestApp) {
     assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
 }
 
+async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
+    let demo = delivery::demo::create_if_empty(&app.settings)
+        .expect("demo")
+        .expect("created on an empty database");
+    let code = demo.portal_url.rsplit('/').next().unwrap();
+    let portal: Value = app
+        .get(&format!("/api/portal/{code}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let file = &portal["order"]["items"][0]["files"][0];
+    assert_eq!(file["name"], delivery::demo::SAMPLE_FILE);
+    assert_eq!(file["available"], true);
+    let res = app
+        .get(
+            &format!(
+                "/api/portal/{code}/downloads/{}",
+                file["grant_id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let body = reqwest::get(&location).await.unwrap().text().await.unwrap();
+    assert!(body.contains("Download-Portal"));
+    let login = app
+        .post(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": demo.email, "password": demo.password}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        login.status(),
+        StatusCode::OK,
+        "the printed password signs in"
+    );
+    assert!(
+        delivery::demo::create_if_empty(&app.settings)
+            .unwrap()
+            .is_none(),
+        "never on a database that has a shop"
+    );
+}
+
 on_both_databases!(
+    the_demo_shop_works_on_an_empty_database_only,
     health_checks_the_database,
     metrics_count_requests_by_route_pattern,
     api_docs_are_served_offline,

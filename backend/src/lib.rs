@@ -29,6 +29,7 @@ pub mod middleware;
 pub mod notifications;
 pub mod openapi;
 pub mod orders;
+pub mod pagination;
 pub mod portal;
 pub mod routes;
 pub mod startup;

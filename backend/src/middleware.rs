@@ -13,6 +13,30 @@ use tracing_actix_web::RequestId;
 
 use crate::error::{ApiError, PROBLEM_JSON, problem_for_status};
 
+/// The client's address: the peer, or the first `X-Forwarded-For` hop when
+/// the server is configured to sit behind a trusted proxy.
+pub fn client_ip(
+    req: &actix_web::HttpRequest,
+    settings: &crate::config::Settings,
+) -> std::net::IpAddr {
+    let forwarded = settings
+        .trust_forwarded_for
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
+        .flatten()
+        .and_then(|addr| {
+            addr.parse::<std::net::IpAddr>()
+                .ok()
+                .or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        });
+    forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
 /// The response header that carries the request id (also on every log line).
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -35,8 +35,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The database.
     pub db: Db,
-    /// The server's keys.
-    pub keys: Arc<ServerKeys>,
     /// Access token signing and verification.
     pub access_tokens: AccessTokens,
     /// Login throttling.
@@ -70,7 +68,6 @@ impl AppState {
             clock: Clock::System,
             portal_limiter: PortalLimiter::default(),
             outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
-            keys: Arc::new(keys),
             db,
             settings: Arc::new(settings),
         })

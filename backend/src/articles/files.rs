@@ -121,13 +121,6 @@ pub struct UpdateFileRequest {
     pub position: Option<u32>,
 }
 
-fn storage_problem(err: &StorageError) -> ApiError {
-    ApiError::Unprocessable {
-        code: "storage_unavailable",
-        detail: format!("The storage could not be used: {err}."),
-    }
-}
-
 async fn article_exists(
     state: &AppState,
     tenant_id: &str,
@@ -214,7 +207,7 @@ pub async fn link_article_file(
         .storage
         .open(&connection, true)
         .await?
-        .map_err(|e| storage_problem(&e))?;
+        .map_err(ApiError::from)?;
     let meta = match storage.head(&key).await {
         Ok(meta) => meta,
         Err(StorageError::NotFound) => {
@@ -223,7 +216,7 @@ pub async fn link_article_file(
                 "no such file in the connection's special folder",
             ));
         }
-        Err(e) => return Err(storage_problem(&e)),
+        Err(e) => return Err(ApiError::from(e)),
     };
     let at = now();
     let file = ArticleFile {
@@ -388,7 +381,7 @@ pub async fn presign_checked(
         .storage
         .open(connection, true)
         .await?
-        .map_err(|e| storage_problem(&e))?;
+        .map_err(ApiError::from)?;
     match storage.head(&key).await {
         Ok(_) if file.missing => {
             let id = file.id.clone();
@@ -409,7 +402,7 @@ pub async fn presign_checked(
                 detail: "The file is no longer in the storage folder.".into(),
             });
         }
-        Err(e) => return Err(storage_problem(&e)),
+        Err(e) => return Err(ApiError::from(e)),
     }
     storage
         .presign_get(
@@ -419,7 +412,7 @@ pub async fn presign_checked(
             state.storage.presign_ttl,
         )
         .await
-        .map_err(|e| storage_problem(&e))
+        .map_err(ApiError::from)
 }
 
 /// Re-checks every file linked through a working connection, marking vanished

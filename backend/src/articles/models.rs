@@ -5,14 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::db::DbConnection;
 use crate::db::schema::{article_files, articles};
+use crate::db::{DbConnection, contains_pattern, lower};
 use crate::error::ApiError;
-
-diesel::define_sql_function! {
-    /// SQL `lower()`, for case-insensitive search on both backends.
-    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 /// An article.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -140,16 +135,6 @@ pub fn delete_article(conn: &mut DbConnection, tenant_id: &str, id: &str) -> Res
     })
 }
 
-/// Escapes LIKE wildcards so a search matches the text literally.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// One page of the shop's articles, newest first (keyset on the
 /// time-ordered id), optionally filtered by a search in SKU and title.
 pub fn list_articles(
@@ -169,7 +154,7 @@ pub fn list_articles(
         query = query.filter(articles::id.lt(after.to_owned()));
     }
     if let Some(search) = search {
-        let pattern = like_pattern(search);
+        let pattern = contains_pattern(search);
         query = query.filter(
             lower(articles::sku)
                 .like(pattern.clone())
@@ -346,15 +331,4 @@ pub fn mark_checked(
             .execute(conn)?,
     };
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn search_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_OFF"), "%50\\%\\_off%");
-        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
-    }
 }

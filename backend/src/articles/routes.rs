@@ -18,7 +18,9 @@ use crate::auth::{Caller, Writer};
 use crate::db::{new_id, now};
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
+use crate::pagination::PageRequest;
 use crate::validation::{AllFields, FieldResult, ForField, Text};
+use diesel::Connection;
 
 /// Registers the routes of this module (files included).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -256,16 +258,7 @@ pub async fn list_articles(
     query: web::Query<ArticleListQuery>,
 ) -> Result<web::Json<ArticleList>, ApiError> {
     let query = query.into_inner();
-    let limit = match query.limit {
-        None => 50,
-        Some(n @ 1..=200) => i64::from(n),
-        Some(_) => return Err(ApiError::field("limit", "must be between 1 and 200")),
-    };
-    let cursor = query.cursor.filter(|c| !c.is_empty());
-    if let Some(c) = &cursor {
-        Uuid::parse_str(c)
-            .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page"))?;
-    }
+    let page = PageRequest::parse(query.limit, query.cursor)?;
     let search = query
         .q
         .map(|q| q.trim().to_owned())
@@ -274,6 +267,7 @@ pub async fn list_articles(
         return Err(ApiError::field("q", "must be at most 200 characters"));
     }
     let tenant_id = caller.tenant_id.clone();
+    let (after, fetch) = (page.after.clone(), page.fetch());
     let (rows, counts) = state
         .db
         .read(move |conn| {
@@ -281,18 +275,17 @@ pub async fn list_articles(
                 conn,
                 &tenant_id,
                 search.as_deref(),
-                cursor.as_deref(),
-                limit + 1,
+                after.as_deref(),
+                fetch,
             )?;
             let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
             let counts = models::file_counts(conn, &tenant_id, &ids)?;
             Ok((rows, counts))
         })
         .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, next_cursor) = page.split(rows, |a| a.id.clone());
     let items: Vec<ArticleSummary> = rows
         .into_iter()
-        .take(usize::try_from(limit).unwrap_or(50))
         .map(|a| ArticleSummary {
             file_count: counts
                 .iter()
@@ -308,11 +301,6 @@ pub async fn list_articles(
             created_at: a.created_at.and_utc(),
         })
         .collect();
-    let next_cursor = if more {
-        items.last().map(|a| a.id.clone())
-    } else {
-        None
-    };
     Ok(web::Json(ArticleList { items, next_cursor }))
 }
 
@@ -463,7 +451,7 @@ pub async fn update_article(
     let (article, files) = state
         .db
         .write(move |conn| {
-            conn_transaction(conn, |conn| {
+            conn.transaction(|conn| {
                 let mut a = models::find_article(conn, &tenant_id, &id)?;
                 a.sku = sku.unwrap_or(a.sku);
                 a.title = title.unwrap_or(a.title);
@@ -486,14 +474,6 @@ pub async fn update_article(
         })
         .await?;
     Ok(web::Json(article_view(article, files)))
-}
-
-fn conn_transaction<T>(
-    conn: &mut crate::db::DbConnection,
-    f: impl FnOnce(&mut crate::db::DbConnection) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    use diesel::Connection;
-    conn.transaction(f)
 }
 
 /// Delete an article and unlink its files (the objects stay in the storage).

@@ -1,7 +1,5 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
-use std::net::IpAddr;
-
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,6 +14,7 @@ use crate::AppState;
 use crate::api_keys::Scope;
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
+use crate::middleware::client_ip;
 use crate::validation::{AllFields, ForField};
 
 /// Registers the routes of this module.
@@ -122,28 +121,6 @@ pub struct ApiKeyIdentity {
     pub scope: Scope,
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop when
-/// the server is configured to sit behind a trusted proxy.
-fn client_ip(req: &HttpRequest, state: &AppState) -> IpAddr {
-    let forwarded = state
-        .settings
-        .trust_forwarded_for
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        })
-        .flatten()
-        .and_then(|addr| {
-            addr.parse::<IpAddr>()
-                .ok()
-                .or_else(|| addr.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
-        });
-    forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 async fn issue_tokens(
     state: &AppState,
     user_id: &str,
@@ -189,7 +166,9 @@ pub async fn signup(
         Password::parse(body.password).for_field("password"),
     )
         .all()?;
-    state.login_limiter.check(client_ip(&req, &state), None)?;
+    state
+        .login_limiter
+        .check(client_ip(&req, &state.settings), None)?;
     let hash = web::block(move || password::hash(password.expose()))
         .await
         .map_err(ApiError::internal)?
@@ -254,7 +233,7 @@ pub async fn login(
     );
     state
         .login_limiter
-        .check(client_ip(&req, &state), Some(&account_key))?;
+        .check(client_ip(&req, &state.settings), Some(&account_key))?;
     let user = match email {
         Some(email) => {
             state

@@ -18,6 +18,7 @@ use crate::db::schema::history_events;
 use crate::db::{DbConnection, new_id};
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
+use crate::pagination::PageRequest;
 
 /// Registers the routes of this module.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -267,31 +268,18 @@ pub async fn list_order_history(
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<HistoryPage>, ApiError> {
     let query = query.into_inner();
-    let limit = match query.limit {
-        None => 50,
-        Some(n @ 1..=200) => i64::from(n),
-        Some(_) => return Err(ApiError::field("limit", "must be between 1 and 200")),
-    };
-    let cursor = query.cursor.filter(|c| !c.is_empty());
-    if let Some(c) = &cursor {
-        Uuid::parse_str(c)
-            .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page"))?;
-    }
+    let request = PageRequest::parse(query.limit, query.cursor)?;
     let (tenant_id, order_id) = (caller.tenant_id.clone(), id.into_inner().to_string());
+    let (after, fetch) = (request.after.clone(), request.fetch());
     let rows = state
         .db
         .read(move |conn| {
             find_order(conn, &tenant_id, &order_id)?;
-            page(conn, &tenant_id, &order_id, cursor.as_deref(), limit + 1)
+            page(conn, &tenant_id, &order_id, after.as_deref(), fetch)
         })
         .await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<HistoryEntry> = rows.into_iter().take(limit as usize).map(entry).collect();
-    let next_cursor = if more {
-        items.last().map(|e| e.id.clone())
-    } else {
-        None
-    };
+    let (rows, next_cursor) = request.split(rows, |e| e.id.clone());
+    let items: Vec<HistoryEntry> = rows.into_iter().map(entry).collect();
     Ok(web::Json(HistoryPage { items, next_cursor }))
 }
 

@@ -11,7 +11,7 @@ use super::history::{HistoryKind, NewEvent, record};
 use crate::articles::models::Article;
 use crate::config::random_base64;
 use crate::db::schema::{articles, order_counters, order_items, orders};
-use crate::db::{DbConnection, new_id};
+use crate::db::{DbConnection, contains_pattern, lower, new_id};
 use crate::downloads::models::create_grants;
 use crate::error::{ApiError, FieldError};
 use crate::notifications::rules::{OrderEvent, on_order_event};
@@ -604,13 +604,7 @@ pub fn list_orders(
         query = query.filter(orders::created_at.lt(to));
     }
     if let Some(search) = &filter.search {
-        use crate::articles::models::lower;
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        let pattern = contains_pattern(search);
         let number = search.trim_start_matches('#').parse::<i64>().ok();
         query = query.filter(
             lower(orders::customer_name)

@@ -23,6 +23,7 @@ use crate::db::schema::{idempotency_keys, orders};
 use crate::db::{DbConnection, now};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::json::JsonBody;
+use crate::pagination::PageRequest;
 use crate::portal::settings;
 use crate::validation::{AllFields, FieldResult, ForField, Text};
 
@@ -633,16 +634,7 @@ pub async fn list_orders(
     query: web::Query<OrderListQuery>,
 ) -> Result<web::Json<OrderList>, ApiError> {
     let q = query.into_inner();
-    let limit = match q.limit {
-        None => 50,
-        Some(n @ 1..=200) => i64::from(n),
-        Some(_) => return Err(ApiError::field("limit", "must be between 1 and 200")),
-    };
-    let cursor = q.cursor.filter(|c| !c.is_empty());
-    if let Some(c) = &cursor {
-        Uuid::parse_str(c)
-            .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page"))?;
-    }
+    let page = PageRequest::parse(q.limit, q.cursor)?;
     let search = q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::field("q", "must be at most 200 characters"));
@@ -658,17 +650,14 @@ pub async fn list_orders(
         from: q.from.map(|t| t.naive_utc()),
         to: q.to.map(|t| t.naive_utc()),
     };
-    let tenant_id = caller.tenant_id.clone();
+    let (tenant_id, after, fetch) = (caller.tenant_id.clone(), page.after.clone(), page.fetch());
     let rows = state
         .db
-        .read(move |conn| {
-            models::list_orders(conn, &tenant_id, &filter, cursor.as_deref(), limit + 1)
-        })
+        .read(move |conn| models::list_orders(conn, &tenant_id, &filter, after.as_deref(), fetch))
         .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, next_cursor) = page.split(rows, |o| o.id.clone());
     let items: Vec<OrderSummary> = rows
         .into_iter()
-        .take(limit as usize)
         .map(|o| OrderSummary {
             status: o.status(),
             total_gross: format_minor(o.total_gross_minor),
@@ -683,11 +672,6 @@ pub async fn list_orders(
             currency: o.currency,
         })
         .collect();
-    let next_cursor = if more {
-        items.last().map(|o| o.id.clone())
-    } else {
-        None
-    };
     Ok(web::Json(OrderList { items, next_cursor }))
 }
 

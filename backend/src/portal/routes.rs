@@ -29,6 +29,7 @@ use crate::downloads::models::{
 };
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
+use crate::middleware::client_ip;
 use crate::notifications::outbox::{NewMessage, enqueue};
 use crate::notifications::templates::Rendered;
 use crate::orders::domain::OrderStatus;
@@ -91,22 +92,6 @@ impl PortalLimiter {
     }
 }
 
-fn client_ip(req: &HttpRequest, state: &AppState) -> IpAddr {
-    let forwarded = state
-        .settings
-        .trust_forwarded_for
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        })
-        .flatten()
-        .and_then(|a| a.parse::<IpAddr>().ok());
-    forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 fn user_agent(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get("user-agent")
@@ -136,7 +121,7 @@ async fn order_for_code(
     req: &HttpRequest,
     code: &str,
 ) -> Result<(Order, PortalSettings), ApiError> {
-    let ip = client_ip(req, state);
+    let ip = client_ip(req, &state.settings);
     if !plausible_code(code) {
         return Err(state.portal_limiter.miss(ip));
     }
@@ -454,7 +439,7 @@ pub async fn download_file(
             return Err(missing());
         }
     }
-    let ip = client_ip(&req, &state).to_string();
+    let ip = client_ip(&req, &state.settings).to_string();
     let ua = user_agent(&req);
     let counted = state
         .db
@@ -588,7 +573,7 @@ pub async fn send_message(
         None => order.customer_email.clone(),
     };
     state.portal_limiter.message(&code)?;
-    let ip = client_ip(&req, &state).to_string();
+    let ip = client_ip(&req, &state.settings).to_string();
     let ua = user_agent(&req);
     let seller_inbox = portal.support_email.clone();
     state

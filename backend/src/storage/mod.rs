@@ -92,6 +92,16 @@ impl StorageError {
     }
 }
 
+impl From<StorageError> for crate::error::ApiError {
+    /// The seller's storage failed: 422 with what went wrong, in plain words.
+    fn from(err: StorageError) -> Self {
+        crate::error::ApiError::Unprocessable {
+            code: "storage_unavailable",
+            detail: format!("The storage could not be used: {err}."),
+        }
+    }
+}
+
 /// A ready-to-use connection to one seller's storage.
 pub enum Storage {
     /// An S3-compatible bucket.

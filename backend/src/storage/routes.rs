@@ -8,10 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::Storage;
 use super::endpoint::{check_endpoint, parse_endpoint};
 use super::keys::{Prefix, parse_root_prefix};
 use super::models::{self, S3Credentials, StorageConnection, StorageKind};
-use super::{Storage, StorageError};
 use crate::AppState;
 use crate::articles;
 use crate::auth::{Caller, Writer};
@@ -227,14 +227,6 @@ pub struct ObjectListing {
     pub next_cursor: Option<String>,
 }
 
-/// A storage failure answered to the seller: 422 with what went wrong.
-fn storage_problem(err: &StorageError) -> ApiError {
-    ApiError::Unprocessable {
-        code: "storage_unavailable",
-        detail: format!("The storage could not be used: {err}."),
-    }
-}
-
 fn name_field(raw: &str) -> FieldResult<Text> {
     Text::parse(raw, 1, 100).for_field("name")
 }
@@ -329,7 +321,7 @@ pub async fn create_storage_connection(
                 (name_field(&name), root_prefix_field(root_prefix.as_deref())).all()?;
             let row = models::new_local_connection(&tenant_id, name.as_str(), &root_prefix);
             let local = state.storage.local(&tenant_id, &root_prefix);
-            local.ensure_root().await.map_err(|e| storage_problem(&e))?;
+            local.ensure_root().await.map_err(ApiError::from)?;
             row
         }
         CreateStorageConnection::S3 {
@@ -511,7 +503,7 @@ pub async fn update_storage_connection(
         row.root_prefix = root_prefix;
         if kind == StorageKind::Local {
             let local = state.storage.local(&row.tenant_id, &row.root_prefix);
-            local.ensure_root().await.map_err(|e| storage_problem(&e))?;
+            local.ensure_root().await.map_err(ApiError::from)?;
         }
     }
     if let Some((access_key_id, secret_access_key)) = creds {
@@ -660,11 +652,11 @@ pub async fn list_storage_objects(
         .storage
         .open(&row, true)
         .await?
-        .map_err(|e| storage_problem(&e))?;
+        .map_err(ApiError::from)?;
     let listing = storage
         .list(&prefix, cursor.as_deref(), limit)
         .await
-        .map_err(|e| storage_problem(&e))?;
+        .map_err(ApiError::from)?;
     Ok(web::Json(ObjectListing {
         prefix: prefix.as_str().to_owned(),
         folders: listing.folders,

@@ -1,0 +1,85 @@
+//! Keyset paging shared by every list: `limit` and `cursor` parameters, and
+//! the split of a `limit + 1` query result into a page and the next cursor.
+//! Cursors are the last id of the previous page (ids are time-ordered UUIDs).
+
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Page size when none is asked for.
+const DEFAULT_LIMIT: i64 = 50;
+/// Largest page size.
+const MAX_LIMIT: u32 = 200;
+
+/// A parsed page request.
+pub struct PageRequest {
+    /// Items per page.
+    pub limit: i64,
+    /// Items after this id (in list order); none = the first page.
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    /// Parses the query parameters, naming the field that is wrong.
+    pub fn parse(limit: Option<u32>, cursor: Option<String>) -> Result<Self, ApiError> {
+        let limit = match limit {
+            None => DEFAULT_LIMIT,
+            Some(n @ 1..=MAX_LIMIT) => i64::from(n),
+            Some(_) => {
+                return Err(ApiError::field(
+                    "limit",
+                    format!("must be between 1 and {MAX_LIMIT}"),
+                ));
+            }
+        };
+        let after = cursor.filter(|c| !c.is_empty());
+        if let Some(c) = &after {
+            Uuid::parse_str(c)
+                .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page"))?;
+        }
+        Ok(Self { limit, after })
+    }
+
+    /// Rows to fetch: one more than the page, to know whether another follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The page and, when more rows follow, the cursor of the next page.
+    pub fn split<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> String,
+    ) -> (Vec<T>, Option<String>) {
+        let page = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > page;
+        rows.truncate(page);
+        let next = if more { rows.last().map(id) } else { None };
+        (rows, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_and_cursors_are_checked_and_pages_split() {
+        assert!(PageRequest::parse(Some(0), None).is_err());
+        assert!(PageRequest::parse(Some(201), None).is_err());
+        assert!(PageRequest::parse(None, Some("nope".into())).is_err());
+        let page = PageRequest::parse(Some(2), Some(String::new())).unwrap();
+        assert_eq!(
+            (page.limit, page.after.is_none(), page.fetch()),
+            (2, true, 3)
+        );
+        assert_eq!(
+            page.split(vec![1, 2, 3], |n| n.to_string()),
+            (vec![1, 2], Some("2".into()))
+        );
+        assert_eq!(
+            page.split(vec![1, 2], |n| n.to_string()),
+            (vec![1, 2], None)
+        );
+    }
+}

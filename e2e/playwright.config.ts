@@ -5,15 +5,22 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 18181);
 const binary = process.env.DELIVERY_BIN ?? "../target/debug/delivery";
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// SQLite (a fresh file in a temp dir) unless E2E_DATABASE_URL names an
+// empty PostgreSQL database (see scripts/with-postgres.sh).
+const database = process.env.E2E_DATABASE_URL;
+const backend = database ? "postgres" : "sqlite";
 
 export default defineConfig({
   testDir: "./tests",
+  // Screenshots and traces per backend, kept as artefacts.
+  outputDir: `test-results/${backend}`,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 1,
   reporter: [["list"]],
   use: {
+    locale: "en-US",
     baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
     launchOptions: {
@@ -33,6 +40,7 @@ export default defineConfig({
   webServer: {
     command:
       `sh -c 'dir=$(mktemp -d) && exec env DELIVERY_DATA_DIR="$dir" DELIVERY_STATIC_DIR=../frontend/dist ` +
+      (database ? `DATABASE_URL=${database} ` : "") +
       `DELIVERY_PUBLIC_URL=http://127.0.0.1:${port} ${binary} serve --bind 127.0.0.1:${port}'`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,

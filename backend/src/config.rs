@@ -111,6 +111,13 @@ pub struct Settings {
     pub outbox_retry_base_ms: u64,
     /// Delivery attempts before a message is marked failed.
     pub outbox_max_attempts: u32,
+    /// How long a server holds the messages it claimed, in seconds: a server
+    /// that dies mid-send leaves them to another (or its restart) after this.
+    pub outbox_claim_secs: u64,
+    /// `delivery demo` (run by `make run`) may create the demo shop on an
+    /// empty database. Off, or with an `https` public URL (a real
+    /// deployment), it never does.
+    pub demo: bool,
     /// The platform operator's support contact, shown in every portal.
     pub operator_support_email: Option<String>,
     /// Folder of the built single-page app served at `/`.
@@ -156,6 +163,8 @@ impl Default for Settings {
             outbox_poll_ms: 1000,
             outbox_retry_base_ms: 30_000,
             outbox_max_attempts: 8,
+            outbox_claim_secs: 120,
+            demo: true,
             static_dir: PathBuf::from("frontend/dist"),
             log_format: LogFormat::Pretty,
         }

@@ -12,6 +12,8 @@ use crate::auth::{models, password};
 use crate::config::{Settings, random_base64};
 use crate::db::schema::tenants;
 use crate::db::{Db, new_id, now};
+use crate::invoices::domain::IssueMode;
+use crate::invoices::settings::{self as invoice_settings, InvoiceSettings};
 use crate::orders::domain::OrderStatus;
 use crate::orders::models::{CustomerInput, ItemInput, OrderInput, upsert_order};
 use crate::orders::routes::portal_url;
@@ -34,14 +36,32 @@ pub struct Demo {
     pub folder: std::path::PathBuf,
 }
 
-/// Creates the demo shop unless the database already has a shop.
-pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Option<Demo>> {
+/// Why no demo shop was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoDemo {
+    /// The `demo` setting is off.
+    SwitchedOff,
+    /// The public URL is `https`: a real deployment gets no demo login.
+    Production,
+    /// The database already has a shop.
+    NotEmpty,
+}
+
+/// Creates the demo shop, unless the setting is off, the configuration is
+/// a production one, or the database already has a shop.
+pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Result<Demo, NoDemo>> {
+    if !settings.demo {
+        return Ok(Err(NoDemo::SwitchedOff));
+    }
+    if settings.public_base().starts_with("https://") {
+        return Ok(Err(NoDemo::Production));
+    }
     let db = Db::connect(settings)?;
     db.migrate()?;
     let mut conn = db.write_blocking()?;
     let shops: i64 = tenants::table.count().get_result(&mut *conn)?;
     if shops > 0 {
-        return Ok(None);
+        return Ok(Err(NoDemo::NotEmpty));
     }
     let email = Email::parse("demo@example.com").map_err(anyhow::Error::msg)?;
     let password_text = random_base64(12);
@@ -91,7 +111,17 @@ pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Option<Demo>> {
         },
     )
     .map_err(fail)?;
-    let portal = settings::load(&mut conn, &tenant.id).map_err(fail)?;
+    // The customer can fetch the invoice in the portal; opening it issues it.
+    let mut portal = settings::load(&mut conn, &tenant.id).map_err(fail)?;
+    portal.invoice_download = true;
+    settings::save(&mut conn, &portal).map_err(fail)?;
+    let mut invoicing = InvoiceSettings::defaults(&tenant.id);
+    invoicing.company_name = "Demo Shop GmbH".into();
+    invoicing.address = "Musterstraße 1\n10115 Berlin\nDeutschland".into();
+    invoicing.vat_id = Some("DE000000000".into());
+    invoicing.contact = "demo@example.com".into();
+    invoicing.issue_mode = IssueMode::OnPortalOpen.as_str().into();
+    invoice_settings::save(&mut conn, &invoicing).map_err(fail)?;
     let input = OrderInput {
         channel: "manual".into(),
         external_ref: None,
@@ -99,7 +129,11 @@ pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Option<Demo>> {
             name: "Erika Mustermann".into(),
             email: "erika@example.com".into(),
             language: "de".into(),
-            billing_address: "{}".into(),
+            billing_address: serde_json::json!({
+                "name": "Erika Mustermann", "street": "Heidestraße 17",
+                "postal_code": "51147", "city": "Köln", "country": "DE",
+            })
+            .to_string(),
         },
         currency: "EUR".into(),
         items: vec![ItemInput {
@@ -123,7 +157,7 @@ pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Option<Demo>> {
         settings.public_base(),
     )
     .map_err(fail)?;
-    Ok(Some(Demo {
+    Ok(Ok(Demo {
         email: email.as_str().to_owned(),
         password: password_text,
         portal_url: portal_url(settings.public_base(), &order.portal_code),

@@ -83,6 +83,9 @@ pub enum ApiError {
     /// No such thing for this caller: missing and foreign look the same (404).
     #[error("not found")]
     NotFound,
+    /// The path exists, but not with this method (405); carries the `Allow` list.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     /// The request conflicts with the current state (409).
     #[error("conflict: {detail}")]
     Conflict {
@@ -152,6 +155,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden { code, .. } => code,
             ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::Unprocessable { code, .. } => code,
             ApiError::Refused { code, .. } => code,
@@ -170,6 +174,9 @@ impl ApiError {
             ApiError::Unauthorized(detail) => (*detail).into(),
             ApiError::Forbidden { detail, .. } => (*detail).into(),
             ApiError::NotFound => "The resource does not exist.".into(),
+            ApiError::MethodNotAllowed(allow) => {
+                format!("This path does not take that method. It takes: {allow}.")
+            }
             ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::Unprocessable { detail, .. } => detail.clone(),
             ApiError::Refused { detail, .. } => detail.clone(),
@@ -215,6 +222,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Refused { status, .. } => *status,
@@ -240,6 +248,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => {
                 response
                     .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

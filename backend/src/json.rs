@@ -71,25 +71,47 @@ fn body_error(err: actix_web::Error, limit: usize) -> ApiError {
 }
 
 /// Deserialises `bytes`, naming the failing field on a type mismatch.
+///
+/// Two steps, so that only broken JSON is a 400: serde_json reports some
+/// type mismatches (`null` for an enum, say) as syntax errors when it
+/// deserialises straight into `T`, and a 422 naming the field is the truth.
+/// Every body is an object: serde would otherwise map an array onto the
+/// fields by position (`[null, null]` as a change of two fields).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|err| {
+        ApiError::Malformed(format!(
+            "The body is not valid JSON (line {}, column {}).",
+            err.line(),
+            err.column()
+        ))
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
+    whole_numbers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
-        let inner = err.into_inner();
-        use serde_json::error::Category;
-        match inner.classify() {
-            Category::Data => ApiError::Validation(vec![data_error(&path, &inner)]),
-            Category::Syntax | Category::Eof | Category::Io => ApiError::Malformed(format!(
-                "The body is not valid JSON (line {}, column {}).",
-                inner.line(),
-                inner.column()
-            )),
+        ApiError::Validation(vec![data_error(&path, err.inner())])
+    })
+}
+
+/// JSON has one number type: `3.0` is the integer 3 to JSON Schema (and to
+/// many clients' serializers), while serde refuses it for an integer field.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every whole f64 is exact; beyond it, leave the
+            // number as it is and let the field's type refuse it.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(f as i64);
+            }
         }
-    })?;
-    de.end().map_err(|_| {
-        ApiError::Malformed("The body has trailing characters after the JSON value.".into())
-    })?;
-    Ok(value)
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// serde reports a missing or unknown field at the parent's path; move it to
@@ -151,6 +173,49 @@ mod tests {
             field_of(r#"{"email": "a@b.c", "count": 1, "extra": 2}"#),
             "extra"
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Status {
+        Paid,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Change {
+        status: Status,
+        limit: Option<Option<u32>>,
+    }
+
+    #[test]
+    fn a_wrong_type_for_an_enum_is_named_not_malformed() {
+        for body in [r#"{"status": null}"#, r#"{"status": 5}"#] {
+            match parse::<Change>(body.as_bytes()) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "status"),
+                other => panic!("{body}: expected a validation error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn whole_numbers_count_as_integers_and_fractions_do_not() {
+        let parsed: Signup = parse(br#"{"email": "a@b.c", "count": 3.0}"#).unwrap();
+        assert_eq!(parsed.count, 3);
+        assert_eq!(field_of(r#"{"email": "a@b.c", "count": 3.5}"#), "count");
+        assert_eq!(field_of(r#"{"email": "a@b.c", "count": 1e300}"#), "count");
+    }
+
+    #[test]
+    fn only_an_object_is_a_body() {
+        // serde maps an array onto the fields by position; it must not.
+        for body in ["[\"paid\", null]", "[]", "\"paid\"", "null", "1"] {
+            match parse::<Change>(body.as_bytes()) {
+                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "body", "{body}"),
+                other => panic!("{body}: expected a validation error, got {other:?}"),
+            }
+        }
+        assert!(parse::<Change>(br#"{"status": "paid"}"#).is_ok());
     }
 
     #[test]

@@ -89,8 +89,9 @@ fn serve(settings: Settings, bind: Option<String>) -> anyhow::Result<()> {
 
 fn demo(settings: &Settings) -> anyhow::Result<()> {
     let base = settings.public_base();
+    use delivery::demo::NoDemo;
     match delivery::demo::create_if_empty(settings)? {
-        Some(demo) => {
+        Ok(demo) => {
             println!();
             println!("  Demo shop created. Open {base}/ and sign in as");
             println!(
@@ -100,8 +101,12 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
             println!("  The demo order's customer page: {}", demo.portal_url);
             println!("  Put more files into {}", demo.folder.display());
         }
-        None => println!(
+        Err(NoDemo::NotEmpty) => println!(
             "  Open {base}/ and sign in with your account (the database already has shops; no demo created)."
+        ),
+        Err(NoDemo::SwitchedOff) => println!("  Open {base}/ (the demo is switched off)."),
+        Err(NoDemo::Production) => println!(
+            "  Open {base}/ (the public URL is https, a production setup: no demo login is created)."
         ),
     }
     println!("  API docs: {base}/api/docs/");

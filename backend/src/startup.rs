@@ -26,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::middleware::{catch_panic, problemize, request_id_header};
 use crate::openapi::ApiDoc;
 use crate::portal::routes::PortalLimiter;
+use crate::routes::MethodTable;
 use crate::storage::models::StorageServices;
 use crate::telemetry::RequestSpan;
 
@@ -105,34 +106,46 @@ impl Application {
         );
         password::warm_up();
         let port = listener.local_addr()?.port();
+        let blocking_threads = state.settings.db_pool_size as usize + 2;
+        // One document for the whole server: served at /api/openapi.json
+        // (the same as the committed openapi.yaml) and read for the 405s.
+        let document = crate::openapi::document();
+        let methods = web::Data::new(MethodTable::from_document(&document));
         let server = HttpServer::new(move || {
             let limit = state.settings.max_body_bytes;
             let static_dir = state.settings.static_dir.clone();
-            let (app, doc) = App::new()
+            let (app, _) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(state.clone())
+                .app_data(methods.clone())
                 .app_data(web::PayloadConfig::new(limit))
                 .app_data(BodyLimit(limit))
-                // A malformed id cannot name anything: answer like a missing one.
                 .app_data(
-                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                    web::PathConfig::default().error_handler(|_, req| malformed_path(req).into()),
                 )
                 .app_data(web::QueryConfig::default().error_handler(|err, _| {
                     ApiError::Malformed(format!("Invalid query parameter: {err}")).into()
                 }))
                 .configure(crate::routes::api)
                 .split_for_parts();
-            app.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc))
-                .route("/api/docs", web::get().to(redirect_to_docs))
-                .configure(|cfg| spa(cfg, &static_dir))
-                .default_service(web::to(not_found))
-                .wrap(from_fn(catch_panic))
-                .wrap(ErrorHandlers::new().default_handler(problemize))
-                .wrap(from_fn(crate::metrics::record))
-                .wrap(from_fn(request_id_header))
-                .wrap(TracingLogger::<RequestSpan>::new())
+            app.service(
+                SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document.clone()),
+            )
+            .route("/api/docs", web::get().to(redirect_to_docs))
+            .configure(|cfg| spa(cfg, &static_dir))
+            .default_service(web::to(not_found))
+            .wrap(from_fn(catch_panic))
+            .wrap(ErrorHandlers::new().default_handler(problemize))
+            .wrap(from_fn(crate::metrics::record))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::<RequestSpan>::new())
         })
+        // Blocking work is nearly all database work, and a task can only
+        // proceed with a pooled connection: more threads than connections
+        // would only wait on the pool, each with its own stack and malloc
+        // arena (under 64 clients that was most of the memory).
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)?
         .run();
         Ok(Self { port, server })
@@ -160,8 +173,32 @@ async fn redirect_to_docs() -> HttpResponse {
         .finish()
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+/// A path segment did not parse (an id that is not a UUID). A malformed id
+/// cannot name anything, so this answers like a missing one; but a fixed
+/// path caught by a template (`GET /orders/import` by `/orders/{id}`) is a
+/// known path called with the wrong method.
+fn malformed_path(req: &HttpRequest) -> ApiError {
+    let allow = req
+        .app_data::<web::Data<MethodTable>>()
+        .and_then(|methods| methods.fixed_path_allows(req.path()));
+    match allow {
+        Some(allow) if !allow.split(", ").any(|m| m == req.method().as_str()) => {
+            ApiError::MethodNotAllowed(allow.to_owned())
+        }
+        _ => ApiError::NotFound,
+    }
+}
+
+/// No route took the request: a known path with another method is a 405,
+/// anything else a 404.
+async fn not_found(
+    req: HttpRequest,
+    methods: web::Data<MethodTable>,
+) -> Result<HttpResponse, ApiError> {
+    match methods.allowed(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed(allow.to_owned())),
+        None => Err(ApiError::NotFound),
+    }
 }
 
 /// Serves the built single-page app at `/` (any non-API path falls back to

@@ -52,6 +52,9 @@ impl_all_fields!(A, B, C, D, E);
 impl_all_fields!(A, B, C, D, E, F);
 impl_all_fields!(A, B, C, D, E, F, G);
 impl_all_fields!(A, B, C, D, E, F, G, H);
+impl_all_fields!(A, B, C, D, E, F, G, H, I);
+impl_all_fields!(A, B, C, D, E, F, G, H, I, J);
+impl_all_fields!(A, B, C, D, E, F, G, H, I, J, K);
 
 /// A trimmed single-line text of bounded length without control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +92,37 @@ impl Text {
     }
 }
 
+/// A trimmed text of several lines (addresses, footers): line breaks and
+/// tabs are kept (`\r\n` becomes `\n`), other control characters refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultilineText(String);
+
+impl MultilineText {
+    /// Parses `raw` into at most `max` characters and `max_lines` lines.
+    pub fn parse(raw: &str, max: usize, max_lines: usize) -> Result<MultilineText, String> {
+        let text = raw.replace("\r\n", "\n");
+        let text = text.trim();
+        if text.chars().count() > max {
+            return Err(format!("must be at most {max} characters"));
+        }
+        if text.lines().count() > max_lines {
+            return Err(format!("must be at most {max_lines} lines"));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err("must not contain control characters".into());
+        }
+        Ok(MultilineText(text.to_owned()))
+    }
+
+    /// The owned text.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +137,15 @@ mod tests {
         );
         assert!(Text::parse("0123456789x", 1, 10).is_err());
         assert!(Text::parse("a\u{0}b", 1, 10).is_err());
+    }
+
+    #[test]
+    fn multiline_text_keeps_lines() {
+        let t = MultilineText::parse(" Hauptstr. 1\r\n10115 Berlin \n", 100, 5).unwrap();
+        assert_eq!(t.into_inner(), "Hauptstr. 1\n10115 Berlin");
+        assert!(MultilineText::parse("a\nb\nc", 100, 2).is_err());
+        assert!(MultilineText::parse("a\u{0}b", 100, 2).is_err());
+        assert!(MultilineText::parse(&"x".repeat(101), 100, 2).is_err());
     }
 
     #[test]

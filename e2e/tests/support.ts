@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { expect, type APIRequestContext } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 
 export const UMLAUT_NAME = "Übung für Anfänger – Teil 1.pdf";
 export const FILE_BYTES = Buffer.from("%PDF-1.7\nÜbungsbuch für Anfänger\n%%EOF\n", "utf8");
@@ -59,4 +60,20 @@ export async function sellerApi(request: APIRequestContext, shop: Shop, method: 
   const res = await request.fetch(path, { method, headers: { Authorization: `Bearer ${shop.token}` }, data });
   expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy();
   return res.json();
+}
+
+/** Saves a full-page screenshot as a test artefact and checks the screen with axe. */
+export async function capture(page: Page, testInfo: TestInfo, name: string) {
+  // Check the settled screen: axe reads colours mid-fade as low contrast
+  // (dialogs closing, notifications appearing).
+  // Mantine mounts a transition's element a frame before its CSS transition
+  // starts, so no wait catches every fade: a violation must persist over
+  // several scans (10 s) to count.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  await expect(async () => {
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), name).toEqual([]);
+  }).toPass({ intervals: [250, 500, 1000], timeout: 10_000 });
 }

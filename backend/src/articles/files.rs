@@ -116,9 +116,9 @@ pub struct UpdateFileRequest {
     /// New display name.
     #[serde(default)]
     pub display_name: Option<String>,
-    /// New position (0 = first); the other files shift.
+    /// New position (0 or less = first, past the end = last); the other files shift.
     #[serde(default)]
-    pub position: Option<u32>,
+    pub position: Option<i32>,
 }
 
 async fn article_exists(
@@ -277,7 +277,7 @@ pub async fn update_article_file(
         article_id.to_string(),
         file_id.to_string(),
     );
-    let position = body.position.map(|p| p as usize);
+    let position = body.position.map(|p| usize::try_from(p).unwrap_or(0));
     let file = state
         .db
         .write(move |conn| {

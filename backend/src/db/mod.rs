@@ -210,6 +210,27 @@ impl Db {
     }
 }
 
+/// Stores a shop's settings row (one per shop, keyed by its tenant): update
+/// it, or insert it the first time. When two first saves race, the loser's
+/// insert is a duplicate and it updates the winner's row instead.
+pub fn save_settings_row(
+    conn: &mut DbConnection,
+    update: impl Fn(&mut DbConnection) -> diesel::QueryResult<usize>,
+    insert: impl Fn(&mut DbConnection) -> diesel::QueryResult<usize>,
+) -> Result<(), crate::error::ApiError> {
+    let attempt = |conn: &mut DbConnection| match update(conn)? {
+        0 => insert(conn).map(drop),
+        _ => Ok(()),
+    };
+    match attempt(conn) {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(attempt(conn)?),
+        other => Ok(other?),
+    }
+}
+
 /// The current time as stored: UTC, whole microseconds (what both backends keep).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
@@ -235,6 +256,35 @@ pub fn contains_pattern(text: &str) -> String {
 /// A new id: a time-ordered UUID (v7), so ids sort by creation for keyset paging.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Most rows one multi-row insert writes (both databases cap the bind
+/// parameters of a statement; 200 rows of the widest table stay far below).
+pub const ROWS_PER_INSERT: usize = 200;
+
+/// Inserts a slice of rows into a table in multi-row statements of at most
+/// [`ROWS_PER_INSERT`] rows. A macro, because a multi-row insert is built
+/// for one backend: the connection type that covers both cannot run one.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let mut result: diesel::QueryResult<()> = Ok(());
+        for chunk in $rows.chunks($crate::db::ROWS_PER_INSERT) {
+            let done = match &mut *$conn {
+                $crate::db::DbConnection::Pg(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)
+                }
+                $crate::db::DbConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)
+                }
+            };
+            if let Err(e) = done {
+                result = Err(e);
+                break;
+            }
+        }
+        result
+    }};
 }
 
 async fn run<T, F>(pool: Pool, f: F) -> Result<T, ApiError>

@@ -298,7 +298,55 @@ diesel::joinable!(storage_connections -> tenants (tenant_id));
 diesel::joinable!(articles -> tenants (tenant_id));
 diesel::joinable!(article_files -> articles (article_id));
 diesel::joinable!(article_files -> storage_connections (connection_id));
+diesel::table! {
+    invoice_settings (tenant_id) {
+        tenant_id -> Text,
+        company_name -> Text,
+        address -> Text,
+        vat_id -> Nullable<Text>,
+        tax_number -> Nullable<Text>,
+        contact -> Text,
+        bank_details -> Text,
+        footer -> Text,
+        number_prefix -> Text,
+        number_with_year -> Bool,
+        number_digits -> Integer,
+        issue_mode -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_counters (tenant_id, series) {
+        tenant_id -> Text,
+        series -> Text,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        tenant_id -> Text,
+        order_id -> Text,
+        kind -> Text,
+        number -> Text,
+        series -> Text,
+        sequence -> BigInt,
+        original_id -> Nullable<Text>,
+        language -> Text,
+        currency -> Text,
+        total_net_minor -> BigInt,
+        total_vat_minor -> BigInt,
+        total_gross_minor -> BigInt,
+        snapshot -> Text,
+        pdf -> Nullable<Binary>,
+        issued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(orders -> tenants (tenant_id));
+diesel::joinable!(invoices -> orders (order_id));
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(download_grants -> orders (order_id));
 diesel::joinable!(history_events -> orders (order_id));
@@ -327,4 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rule_firings,
     outbox_messages,
     sales_channels,
+    invoice_settings,
+    invoice_counters,
+    invoices,
 );

@@ -1,7 +1,10 @@
 //! Rows and queries for download grants.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use serde_json::json;
 
 use crate::articles::models::{Article, ArticleFile};
@@ -9,11 +12,13 @@ use crate::db::schema::{article_files, articles, download_grants, order_items};
 use crate::db::{DbConnection, new_id};
 use crate::error::ApiError;
 use crate::orders::history::{HistoryKind, NewEvent, record};
+use crate::orders::models::IN_LIST_MAX;
 use crate::portal::settings::PortalSettings;
 
 /// A customer's right to download one file of one order item.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = download_grants)]
+// None is NULL (not DEFAULT), so that many rows go in one INSERT.
+#[diesel(table_name = download_grants, treat_none_as_default_value = false)]
 pub struct DownloadGrant {
     /// Id.
     pub id: String,
@@ -101,7 +106,7 @@ pub fn create_grants(
     settings: &PortalSettings,
     actor: &str,
 ) -> Result<usize, ApiError> {
-    let items: Vec<(String, Option<String>, i32)> = order_items::table
+    let items: Vec<GrantItem> = order_items::table
         .filter(order_items::tenant_id.eq(tenant_id))
         .filter(order_items::order_id.eq(order_id))
         .order(order_items::position.asc())
@@ -118,80 +123,184 @@ pub fn create_grants(
             download_grants::article_file_id,
         ))
         .load(conn)?;
-    let mut position = i32::try_from(existing.len()).unwrap_or(i32::MAX);
-    let mut created = Vec::new();
-    for (item_id, article_id, quantity) in items {
-        let Some(article_id) = article_id else {
+    let article_ids = items.iter().filter_map(|(_, a, _)| a.as_deref());
+    let catalog = FileCatalog::load(conn, tenant_id, article_ids)?;
+    let grants = plan_grants(
+        &catalog,
+        GrantOrder {
+            tenant_id,
+            order_id,
+            paid_at,
+            items: &items,
+            existing: &existing,
+        },
+        settings,
+    );
+    crate::insert_rows!(conn, download_grants::table, grants)?;
+    if let Some(event) = grants_created(tenant_id, order_id, paid_at, actor, &grants) {
+        record(conn, event)?;
+    }
+    Ok(grants.len())
+}
+
+/// An order line as grants see it: its id, its article and its quantity.
+pub type GrantItem = (String, Option<String>, i32);
+
+/// The order whose grants are planned.
+pub struct GrantOrder<'a> {
+    /// The shop.
+    pub tenant_id: &'a str,
+    /// The order.
+    pub order_id: &'a str,
+    /// When it was paid (validity counts from here).
+    pub paid_at: NaiveDateTime,
+    /// Its lines, in order.
+    pub items: &'a [GrantItem],
+    /// The (item, file) pairs that have a grant already.
+    pub existing: &'a [(String, String)],
+}
+
+/// The shop's articles and their files that a set of orders names: loaded
+/// once for a whole import instead of once per item.
+#[derive(Debug, Default)]
+pub struct FileCatalog {
+    articles: HashMap<String, Article>,
+    files: HashMap<String, Vec<ArticleFile>>,
+}
+
+impl FileCatalog {
+    /// Loads the named articles and their files, in the files' order.
+    pub fn load<'a>(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        article_ids: impl Iterator<Item = &'a str>,
+    ) -> Result<Self, DieselError> {
+        let ids: Vec<&str> = article_ids.collect::<BTreeSet<_>>().into_iter().collect();
+        let mut articles = Vec::new();
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            articles.extend(
+                articles::table
+                    .filter(articles::tenant_id.eq(tenant_id))
+                    .filter(articles::id.eq_any(chunk))
+                    .select(Article::as_select())
+                    .load::<Article>(conn)?,
+            );
+        }
+        Self::with_articles(conn, tenant_id, articles)
+    }
+
+    /// Loads the files of articles already at hand (an import has them).
+    pub fn with_articles(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        articles: impl IntoIterator<Item = Article>,
+    ) -> Result<Self, DieselError> {
+        let mut catalog = FileCatalog {
+            articles: articles.into_iter().map(|a| (a.id.clone(), a)).collect(),
+            files: HashMap::new(),
+        };
+        let ids: Vec<&str> = catalog.articles.keys().map(String::as_str).collect();
+        for chunk in ids.chunks(IN_LIST_MAX) {
+            let files: Vec<ArticleFile> = article_files::table
+                .filter(article_files::tenant_id.eq(tenant_id))
+                .filter(article_files::article_id.eq_any(chunk))
+                .order((article_files::position.asc(), article_files::id.asc()))
+                .select(ArticleFile::as_select())
+                .load(conn)?;
+            for file in files {
+                catalog
+                    .files
+                    .entry(file.article_id.clone())
+                    .or_default()
+                    .push(file);
+            }
+        }
+        Ok(catalog)
+    }
+}
+
+/// The grants a paid order gets: one per file of each line's article that
+/// has none yet, with the article's limits (or the shop's defaults).
+pub fn plan_grants(
+    catalog: &FileCatalog,
+    order: GrantOrder<'_>,
+    settings: &PortalSettings,
+) -> Vec<DownloadGrant> {
+    let mut position = i32::try_from(order.existing.len()).unwrap_or(i32::MAX);
+    let mut grants = Vec::new();
+    for (item_id, article_id, quantity) in order.items {
+        let Some(article) = article_id.as_ref().and_then(|id| catalog.articles.get(id)) else {
             continue;
         };
-        let article: Option<Article> = articles::table
-            .filter(articles::tenant_id.eq(tenant_id))
-            .filter(articles::id.eq(&article_id))
-            .select(Article::as_select())
-            .first(conn)
-            .optional()?;
-        let Some(article) = article else { continue };
-        let files: Vec<ArticleFile> = article_files::table
-            .filter(article_files::tenant_id.eq(tenant_id))
-            .filter(article_files::article_id.eq(&article_id))
-            .order((article_files::position.asc(), article_files::id.asc()))
-            .select(ArticleFile::as_select())
-            .load(conn)?;
         let per_unit = article.download_limit.or(settings.default_download_limit);
-        let max_downloads = per_unit.map(|n| n.saturating_mul(quantity.max(1)));
+        let max_downloads = per_unit.map(|n| n.saturating_mul((*quantity).max(1)));
         let expires_at = article
             .validity_days
             .or(settings.validity_days)
-            .map(|days| paid_at + Duration::days(i64::from(days)));
-        for file in files {
-            if existing.iter().any(|(i, f)| *i == item_id && *f == file.id) {
+            .map(|days| order.paid_at + Duration::days(i64::from(days)));
+        for file in catalog.files.get(&article.id).into_iter().flatten() {
+            if order
+                .existing
+                .iter()
+                .any(|(i, f)| i == item_id && *f == file.id)
+            {
                 continue;
             }
-            let grant = DownloadGrant {
+            grants.push(DownloadGrant {
                 id: new_id(),
-                tenant_id: tenant_id.to_owned(),
-                order_id: order_id.to_owned(),
+                tenant_id: order.tenant_id.to_owned(),
+                order_id: order.order_id.to_owned(),
                 order_item_id: item_id.clone(),
-                article_file_id: file.id,
-                connection_id: file.connection_id,
-                object_key: file.object_key,
-                display_name: file.display_name,
+                article_file_id: file.id.clone(),
+                connection_id: file.connection_id.clone(),
+                object_key: file.object_key.clone(),
+                display_name: file.display_name.clone(),
                 size: file.size,
-                content_type: file.content_type,
+                content_type: file.content_type.clone(),
                 position,
                 max_downloads,
                 used_downloads: 0,
                 expires_at,
-                created_at: paid_at,
-            };
+                created_at: order.paid_at,
+            });
             position += 1;
-            diesel::insert_into(download_grants::table)
-                .values(&grant)
-                .execute(conn)?;
-            created.push(json!({
+        }
+    }
+    grants
+}
+
+/// The "grants created" history row for new grants, if there are any.
+pub fn grants_created<'a>(
+    tenant_id: &'a str,
+    order_id: &'a str,
+    paid_at: NaiveDateTime,
+    actor: &'a str,
+    grants: &[DownloadGrant],
+) -> Option<NewEvent<'a>> {
+    if grants.is_empty() {
+        return None;
+    }
+    let created: Vec<_> = grants
+        .iter()
+        .map(|grant| {
+            json!({
                 "grant_id": grant.id, "file": grant.display_name,
                 "max_downloads": grant.max_downloads,
                 "expires_at": grant.expires_at.map(|t| t.and_utc()),
-            }));
-        }
-    }
-    if !created.is_empty() {
-        record(
-            conn,
-            NewEvent {
-                tenant_id,
-                order_id,
-                kind: HistoryKind::GrantsCreated,
-                actor,
-                grant_id: None,
-                details: json!({ "grants": created }),
-                ip: None,
-                user_agent: None,
-                at: paid_at,
-            },
-        )?;
-    }
-    Ok(created.len())
+            })
+        })
+        .collect();
+    Some(NewEvent {
+        tenant_id,
+        order_id,
+        kind: HistoryKind::GrantsCreated,
+        actor,
+        grant_id: None,
+        details: json!({ "grants": created }),
+        ip: None,
+        user_agent: None,
+        at: paid_at,
+    })
 }
 
 /// Why a download was not counted.

@@ -18,7 +18,9 @@ Ihre Dateien stehen ab sofort für Sie bereit:
 {% for item in items %}
 {{ item.title }}{% for file in item.files %}
   – {{ file.name }}{% if file.max_downloads %} ({{ file.max_downloads }} Downloads{% if file.expires_at %}, bis {{ file.expires_at }}{% endif %}){% endif %}{% endfor %}
-{% endfor %}{% if support_email %}
+{% endfor %}{% if invoice_url %}
+Ihre Rechnung: {{ invoice_url }}
+{% endif %}{% if support_email %}
 Bei Fragen erreichen Sie uns unter {{ support_email }}.{% endif %}
 
 Viel Freude damit!
@@ -34,7 +36,9 @@ Your files are ready for you:
 {% for item in items %}
 {{ item.title }}{% for file in item.files %}
   – {{ file.name }}{% if file.max_downloads %} ({{ file.max_downloads }} downloads{% if file.expires_at %}, until {{ file.expires_at }}{% endif %}){% endif %}{% endfor %}
-{% endfor %}{% if support_email %}
+{% endfor %}{% if invoice_url %}
+Your invoice: {{ invoice_url }}
+{% endif %}{% if support_email %}
 Questions? Write to {{ support_email }}.{% endif %}
 
 Enjoy!
@@ -45,12 +49,14 @@ const DE_HTML: &str = "<p>Hallo {{ customer_name }},</p>
 <p>vielen Dank für Ihre Bestellung {{ order_number }} bei {{ shop_name }}. Ihre Dateien stehen ab sofort für Sie bereit:</p>
 <p><a href=\"{{ portal_url }}\">Zu Ihren Downloads</a></p>
 <ul>{% for item in items %}{% for file in item.files %}<li>{{ file.name }}</li>{% endfor %}{% endfor %}</ul>
+{% if invoice_url %}<p><a href=\"{{ invoice_url }}\">Ihre Rechnung (PDF)</a></p>{% endif %}
 {% if support_email %}<p>Bei Fragen erreichen Sie uns unter {{ support_email }}.</p>{% endif %}";
 
 const EN_HTML: &str = "<p>Hello {{ customer_name }},</p>
 <p>thank you for your order {{ order_number }} at {{ shop_name }}. Your files are ready for you:</p>
 <p><a href=\"{{ portal_url }}\">Go to your downloads</a></p>
 <ul>{% for item in items %}{% for file in item.files %}<li>{{ file.name }}</li>{% endfor %}{% endfor %}</ul>
+{% if invoice_url %}<p><a href=\"{{ invoice_url }}\">Your invoice (PDF)</a></p>{% endif %}
 {% if support_email %}<p>Questions? Write to {{ support_email }}.</p>{% endif %}";
 
 /// Installs the default templates and the "paid → downloads ready" rule.

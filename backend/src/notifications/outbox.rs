@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::templates::Rendered;
 use crate::AppState;
 use crate::auth::{Caller, Writer};
-use crate::db::schema::outbox_messages;
+use crate::db::schema::{history_events, outbox_messages};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{ApiError, Problem};
-use crate::orders::history::{HistoryKind, NewEvent, record};
+use crate::orders::history::{HistoryEvent, HistoryKind, NewEvent, event_row, record};
 use crate::orders::models::find_order;
 
 /// Registers the routes of this module.
@@ -27,7 +27,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 
 /// A message in the outbox.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox_messages)]
+// None is NULL (not DEFAULT), so that many rows go in one INSERT.
+#[diesel(table_name = outbox_messages, treat_none_as_default_value = false)]
 pub struct OutboxMessage {
     /// Id.
     pub id: String,
@@ -89,7 +90,24 @@ pub fn enqueue(
     conn: &mut DbConnection,
     message: NewMessage<'_>,
 ) -> Result<OutboxMessage, ApiError> {
-    let at = now();
+    let (row, event) = message_rows(message, now());
+    diesel::insert_into(outbox_messages::table)
+        .values(&row)
+        .execute(conn)?;
+    if let Some(event) = event {
+        diesel::insert_into(history_events::table)
+            .values(event)
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+/// The rows `enqueue` writes: the message, and for an order its
+/// "message queued" history row (for a caller that writes many at once).
+pub fn message_rows(
+    message: NewMessage<'_>,
+    at: NaiveDateTime,
+) -> (OutboxMessage, Option<HistoryEvent>) {
     let id = new_id();
     let row = OutboxMessage {
         message_id: format!("<{id}@delivery>"),
@@ -110,29 +128,23 @@ pub fn enqueue(
         sent_at: None,
         created_at: at,
     };
-    diesel::insert_into(outbox_messages::table)
-        .values(&row)
-        .execute(conn)?;
-    if let Some(order_id) = message.order_id {
-        record(
-            conn,
-            NewEvent {
-                tenant_id: message.tenant_id,
-                order_id,
-                kind: HistoryKind::MessageQueued,
-                actor: message.actor,
-                grant_id: None,
-                details: json!({
-                    "message_id": row.message_id, "to": row.recipient,
-                    "subject": row.subject, "text": row.body_text,
-                }),
-                ip: None,
-                user_agent: None,
-                at,
-            },
-        )?;
-    }
-    Ok(row)
+    let event = message.order_id.map(|order_id| {
+        event_row(NewEvent {
+            tenant_id: message.tenant_id,
+            order_id,
+            kind: HistoryKind::MessageQueued,
+            actor: message.actor,
+            grant_id: None,
+            details: json!({
+                "message_id": row.message_id, "to": row.recipient,
+                "subject": row.subject, "text": row.body_text,
+            }),
+            ip: None,
+            user_agent: None,
+            at,
+        })
+    });
+    (row, event)
 }
 
 /// Marks a claimed message delivered.

@@ -10,11 +10,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::outbox::{self, NewMessage};
-use super::templates::{order_context, pick, render};
+use super::templates::{TemplateRow, best_template, order_context, render};
 use crate::AppState;
 use crate::articles::domain::{format_minor, parse_price};
 use crate::auth::{Caller, Writer};
-use crate::db::schema::{download_grants, rule_firings, rules};
+use crate::db::schema::{download_grants, rule_firings, rules, templates};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
@@ -180,23 +180,20 @@ pub fn on_order_event(
     actor: &str,
     public_base: &str,
 ) -> Result<(), ApiError> {
-    let candidates: Vec<RuleRow> = rules::table
-        .filter(rules::tenant_id.eq(&order.tenant_id))
-        .filter(rules::enabled.eq(true))
-        .order(rules::id.asc())
-        .select(RuleRow::as_select())
-        .load(conn)?;
-    if candidates.is_empty() {
+    let book = RuleBook::load(conn, &order.tenant_id)?;
+    if book.is_empty() {
         return Ok(());
     }
     let files: i64 = download_grants::table
         .filter(download_grants::order_id.eq(&order.id))
         .count()
         .get_result(conn)?;
-    for rule in candidates
-        .iter()
-        .filter(|r| matches(r, event, order, files > 0))
-    {
+    let matching: Vec<&RuleRow> = book.matching(event, order, files > 0).collect();
+    if matching.is_empty() {
+        return Ok(());
+    }
+    let ctx = order_context(conn, order, public_base)?;
+    for rule in matching {
         if !rule.repeatable {
             let fired: i64 = rule_firings::table
                 .filter(rule_firings::rule_id.eq(&rule.id))
@@ -213,36 +210,89 @@ pub fn on_order_event(
                 ))
                 .execute(conn)?;
         }
-        let Some(template) = pick(
-            conn,
-            &order.tenant_id,
+        if let Some(message) = book.message(rule, order, &ctx, actor)? {
+            outbox::enqueue(conn, message)?;
+        }
+    }
+    Ok(())
+}
+
+/// A shop's switched-on rules and its templates, read once: for one
+/// order's event, or for every order of an import.
+pub struct RuleBook {
+    rules: Vec<RuleRow>,
+    templates: Vec<TemplateRow>,
+}
+
+impl RuleBook {
+    /// Reads the shop's rules (and, when there are any, its templates).
+    pub fn load(conn: &mut DbConnection, tenant_id: &str) -> Result<Self, ApiError> {
+        let rules: Vec<RuleRow> = rules::table
+            .filter(rules::tenant_id.eq(tenant_id))
+            .filter(rules::enabled.eq(true))
+            .order(rules::id.asc())
+            .select(RuleRow::as_select())
+            .load(conn)?;
+        let templates = if rules.is_empty() {
+            Vec::new()
+        } else {
+            templates::table
+                .filter(templates::tenant_id.eq(tenant_id))
+                .select(TemplateRow::as_select())
+                .load(conn)?
+        };
+        Ok(RuleBook { rules, templates })
+    }
+
+    /// No rule is switched on.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rules an event of `order` sets off, in their order.
+    pub fn matching<'a>(
+        &'a self,
+        event: OrderEvent,
+        order: &'a Order,
+        has_files: bool,
+    ) -> impl Iterator<Item = &'a RuleRow> + 'a {
+        self.rules
+            .iter()
+            .filter(move |r| matches(r, event, order, has_files))
+    }
+
+    /// The message `rule` sends about `order`, rendered with `ctx`; none
+    /// when the rule names a template that does not exist.
+    pub fn message<'a>(
+        &self,
+        rule: &'a RuleRow,
+        order: &'a Order,
+        ctx: &minijinja::Value,
+        actor: &'a str,
+    ) -> Result<Option<NewMessage<'a>>, ApiError> {
+        let Some(template) = best_template(
+            &self.templates,
             &rule.template_name,
             &order.customer_language,
-        )?
-        else {
+        ) else {
             tracing::warn!(rule.id = %rule.id, "rule names a template that does not exist");
-            continue;
+            return Ok(None);
         };
-        let ctx = order_context(conn, order, public_base)?;
-        let rendered = render(&template, &ctx)?;
+        let rendered = render(template, ctx)?;
         let (kind, recipient) = match RuleAction::from_db(&rule.action) {
             RuleAction::Email => ("email", order.customer_email.as_str()),
             RuleAction::SalesChannel => ("sales_channel", order.channel.as_str()),
         };
-        outbox::enqueue(
-            conn,
-            NewMessage {
-                tenant_id: &order.tenant_id,
-                order_id: Some(&order.id),
-                rule_id: Some(&rule.id),
-                kind,
-                recipient,
-                rendered,
-                actor,
-            },
-        )?;
+        Ok(Some(NewMessage {
+            tenant_id: &order.tenant_id,
+            order_id: Some(&order.id),
+            rule_id: Some(&rule.id),
+            kind,
+            recipient,
+            rendered,
+            actor,
+        }))
     }
-    Ok(())
 }
 
 /// A rule as sent and shown.

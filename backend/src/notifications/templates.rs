@@ -17,7 +17,7 @@ use crate::db::schema::{download_grants, templates, tenants};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::json::JsonBody;
-use crate::orders::models::{Order, find_order, items_of};
+use crate::orders::models::{Order, OrderItem, find_order, items_of};
 use crate::orders::routes::portal_url;
 use crate::portal::settings;
 use crate::validation::{AllFields, FieldResult, ForField, Text};
@@ -170,7 +170,7 @@ pub fn order_context(
         .first(conn)?;
     let portal = settings::load(conn, &order.tenant_id)?;
     let items = items_of(conn, &order.tenant_id, &order.id)?;
-    let grants: Vec<(String, String, Option<i32>, Option<NaiveDateTime>)> = download_grants::table
+    let grants: Vec<FileFacts> = download_grants::table
         .filter(download_grants::order_id.eq(&order.id))
         .order(download_grants::position.asc())
         .select((
@@ -180,11 +180,51 @@ pub fn order_context(
             download_grants::expires_at,
         ))
         .load(conn)?;
+    let invoice_offered = !matches!(
+        crate::portal::invoice::availability(conn, order, &portal)?,
+        crate::portal::invoice::Availability::None
+    );
+    Ok(context_of(
+        order,
+        &OrderFacts {
+            shop_name: &shop_name,
+            support_email: portal.support_email.as_deref(),
+            items: &items,
+            files: &grants,
+            invoice_offered,
+        },
+        public_base,
+    ))
+}
+
+/// A granted file as messages show it: its item, name, allowed downloads
+/// and end, in the grants' order.
+pub type FileFacts = (String, String, Option<i32>, Option<NaiveDateTime>);
+
+/// What a message about an order can say beyond the order row.
+pub struct OrderFacts<'a> {
+    /// The shop's name.
+    pub shop_name: &'a str,
+    /// The portal's support address.
+    pub support_email: Option<&'a str>,
+    /// The order's lines.
+    pub items: &'a [OrderItem],
+    /// Its granted files.
+    pub files: &'a [FileFacts],
+    /// The portal offers the invoice.
+    pub invoice_offered: bool,
+}
+
+/// The placeholders' values for an order, from data at hand (an import
+/// builds them for many orders without reading them back).
+pub fn context_of(order: &Order, facts: &OrderFacts<'_>, public_base: &str) -> Value {
     let date = |t: NaiveDateTime| t.format("%Y-%m-%d").to_string();
-    let items: Vec<Value> = items
+    let items: Vec<Value> = facts
+        .items
         .iter()
         .map(|item| {
-            let files: Vec<Value> = grants
+            let files: Vec<Value> = facts
+                .files
                 .iter()
                 .filter(|g| g.0 == item.id)
                 .map(|g| context! { name => g.1.clone(), max_downloads => g.2, expires_at => g.3.map(date) })
@@ -192,19 +232,22 @@ pub fn order_context(
             context! { title => item.title.clone(), quantity => item.quantity, files => files }
         })
         .collect();
-    let end_date = grants.iter().filter_map(|g| g.3).min().map(date);
-    Ok(context! {
+    let end_date = facts.files.iter().filter_map(|g| g.3).min().map(date);
+    let invoice_url = facts
+        .invoice_offered
+        .then(|| format!("{public_base}/api/portal/{}/invoice", order.portal_code));
+    context! {
         portal_url => portal_url(public_base, &order.portal_code),
         order_number => order.number,
         order_date => date(order.created_at),
         customer_name => order.customer_name.clone(),
         customer_email => order.customer_email.clone(),
         items => items,
-        shop_name => shop_name,
-        support_email => portal.support_email,
+        shop_name => facts.shop_name,
+        support_email => facts.support_email,
         end_date => end_date,
-        invoice_url => Option::<String>::None,
-    })
+        invoice_url => invoice_url,
+    }
 }
 
 /// A sample order's values, for previews without an order.
@@ -220,7 +263,7 @@ fn sample_context(public_base: &str) -> Value {
         shop_name => "Your shop",
         support_email => "support@example.com",
         end_date => "2026-12-24",
-        invoice_url => Option::<String>::None,
+        invoice_url => format!("{public_base}/api/portal/SAMPLE-CODE-0123456789/invoice"),
     }
 }
 
@@ -331,20 +374,17 @@ fn find(conn: &mut DbConnection, tenant_id: &str, id: &str) -> Result<TemplateRo
         .first(conn)?)
 }
 
-/// The template `name` in `language`, else in German, else any language.
-pub fn pick(
-    conn: &mut DbConnection,
-    tenant_id: &str,
+/// The template called `name` in `language`, else in German (the shop's
+/// default language), else in any language.
+pub fn best_template<'a>(
+    templates: &'a [TemplateRow],
     name: &str,
     language: &str,
-) -> Result<Option<TemplateRow>, ApiError> {
-    let mut all: Vec<TemplateRow> = templates::table
-        .filter(templates::tenant_id.eq(tenant_id))
-        .filter(templates::name.eq(name))
-        .select(TemplateRow::as_select())
-        .load(conn)?;
-    all.sort_by_key(|t| (t.language != language, t.language != "de"));
-    Ok(all.into_iter().next())
+) -> Option<&'a TemplateRow> {
+    templates
+        .iter()
+        .filter(|t| t.name == name)
+        .min_by_key(|t| (t.language != language, t.language != "de"))
 }
 
 /// Inserts a template (used for the defaults of a new shop too).

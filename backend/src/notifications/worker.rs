@@ -15,12 +15,16 @@ use crate::db::{dialect, now};
 
 /// Messages claimed per round.
 const BATCH: i64 = 20;
-/// How long a claim holds a message.
-const CLAIM_FOR: chrono::Duration = chrono::Duration::seconds(120);
 
-/// Starts the worker on the current actix runtime.
+/// Starts the worker on the current runtime.
+///
+/// A tokio task, not an actix (thread-local) one: when the server stops,
+/// tokio drops its tasks inside the runtime, while actix drops its local
+/// tasks after the runtime is gone. The mailer's SMTP pool spawns a task
+/// to close its connections when dropped, and that spawn outside a runtime
+/// panics inside a destructor, which aborts the process.
 pub fn spawn(state: web::Data<AppState>, mailer: Mailer, http: reqwest::Client) {
-    actix_web::rt::spawn(async move {
+    tokio::spawn(async move {
         let poll = Duration::from_millis(state.settings.outbox_poll_ms);
         loop {
             match round(&state, &mailer, &http).await {
@@ -44,10 +48,12 @@ pub async fn round(
     http: &reqwest::Client,
 ) -> anyhow::Result<usize> {
     let at = now();
+    let claim_for =
+        chrono::Duration::seconds(i64::try_from(state.settings.outbox_claim_secs).unwrap_or(120));
     let claimed = state
         .db
         .write(move |conn| {
-            dialect::claim_due_messages(conn, at, at + CLAIM_FOR, BATCH).map_err(Into::into)
+            dialect::claim_due_messages(conn, at, at + claim_for, BATCH).map_err(Into::into)
         })
         .await
         .map_err(|e| anyhow::anyhow!("claiming: {e}"))?;

@@ -109,10 +109,25 @@ pub struct Totals {
     pub gross: i64,
 }
 
-/// Totals from gross prices: gross per VAT rate is summed first, then the
-/// VAT inside each rate's sum is rounded half away from zero to the cent
-/// (rounding per rate, not per line, as invoices show it).
-pub fn totals(lines: &[Line]) -> Totals {
+/// Net, VAT and gross of one VAT rate, in hundredths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateTotal {
+    /// VAT in hundredths of a percent.
+    pub vat_rate_bp: i32,
+    /// Sum without VAT.
+    pub net: i64,
+    /// VAT of this rate.
+    pub vat: i64,
+    /// Sum with VAT.
+    pub gross: i64,
+}
+
+/// Totals per VAT rate from gross prices, in order of first appearance:
+/// gross per rate is summed first, then the net inside each rate's sum is
+/// rounded half away from zero to the cent and VAT is the rest (rounding
+/// per rate, not per line, as invoices show it; negative lines round
+/// symmetrically, so a cancellation is the exact negative).
+pub fn totals_by_rate(lines: &[Line]) -> Vec<RateTotal> {
     let mut by_rate: Vec<(i32, i64)> = Vec::new();
     for line in lines {
         let gross = line.unit_price_minor * i64::from(line.quantity);
@@ -124,22 +139,37 @@ pub fn totals(lines: &[Line]) -> Totals {
             None => by_rate.push((line.vat_rate_bp, gross)),
         }
     }
-    let mut result = Totals {
-        net: 0,
-        vat: 0,
-        gross: 0,
-    };
-    for (rate_bp, gross) in by_rate {
-        let gross_dec = Decimal::from(gross);
-        let factor = Decimal::ONE + Decimal::new(i64::from(rate_bp), 4);
-        let net =
-            (gross_dec / factor).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-        let net = i64::try_from(net).unwrap_or(gross);
-        result.net += net;
-        result.vat += gross - net;
-        result.gross += gross;
-    }
-    result
+    by_rate
+        .into_iter()
+        .map(|(vat_rate_bp, gross)| {
+            let factor = Decimal::ONE + Decimal::new(i64::from(vat_rate_bp), 4);
+            let net = (Decimal::from(gross) / factor)
+                .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+            let net = i64::try_from(net).unwrap_or(gross);
+            RateTotal {
+                vat_rate_bp,
+                net,
+                vat: gross - net,
+                gross,
+            }
+        })
+        .collect()
+}
+
+/// The order's totals: the sums of [`totals_by_rate`].
+pub fn totals(lines: &[Line]) -> Totals {
+    totals_by_rate(lines).iter().fold(
+        Totals {
+            net: 0,
+            vat: 0,
+            gross: 0,
+        },
+        |sum, rate| Totals {
+            net: sum.net + rate.net,
+            vat: sum.vat + rate.vat,
+            gross: sum.gross + rate.gross,
+        },
+    )
 }
 
 #[cfg(test)]

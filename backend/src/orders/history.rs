@@ -55,6 +55,10 @@ pub enum HistoryKind {
     MessageSent,
     /// A notification failed for good (after its retries).
     MessageFailed,
+    /// An invoice or cancellation invoice was issued.
+    InvoiceIssued,
+    /// The customer downloaded the invoice in the portal.
+    InvoiceDownloaded,
 }
 
 impl HistoryKind {
@@ -74,6 +78,8 @@ impl HistoryKind {
             HistoryKind::MessageQueued => "message_queued",
             HistoryKind::MessageSent => "message_sent",
             HistoryKind::MessageFailed => "message_failed",
+            HistoryKind::InvoiceIssued => "invoice_issued",
+            HistoryKind::InvoiceDownloaded => "invoice_downloaded",
         }
     }
 
@@ -91,6 +97,8 @@ impl HistoryKind {
             "message_queued" => HistoryKind::MessageQueued,
             "message_sent" => HistoryKind::MessageSent,
             "message_failed" => HistoryKind::MessageFailed,
+            "invoice_issued" => HistoryKind::InvoiceIssued,
+            "invoice_downloaded" => HistoryKind::InvoiceDownloaded,
             _ => HistoryKind::OrderUpdated,
         }
     }
@@ -98,7 +106,8 @@ impl HistoryKind {
 
 /// A stored history row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = history_events)]
+// None is NULL (not DEFAULT), so that many rows go in one INSERT.
+#[diesel(table_name = history_events, treat_none_as_default_value = false)]
 pub struct HistoryEvent {
     /// Id (time-ordered).
     pub id: String,
@@ -147,21 +156,26 @@ pub struct NewEvent<'a> {
 /// Appends a row (call inside the change's transaction).
 pub fn record(conn: &mut DbConnection, event: NewEvent<'_>) -> Result<(), diesel::result::Error> {
     diesel::insert_into(history_events::table)
-        .values(HistoryEvent {
-            id: new_id(),
-            tenant_id: event.tenant_id.to_owned(),
-            order_id: event.order_id.to_owned(),
-            kind: event.kind.as_str().to_owned(),
-            actor: event.actor.to_owned(),
-            grant_id: event.grant_id.map(str::to_owned),
-            details: event.details.to_string(),
-            ip: event.ip.map(str::to_owned),
-            // Bounded: a user agent is client-controlled.
-            user_agent: event.user_agent.map(|ua| ua.chars().take(512).collect()),
-            created_at: event.at,
-        })
+        .values(event_row(event))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The row `record` writes, for a caller that writes many at once.
+pub fn event_row(event: NewEvent<'_>) -> HistoryEvent {
+    HistoryEvent {
+        id: new_id(),
+        tenant_id: event.tenant_id.to_owned(),
+        order_id: event.order_id.to_owned(),
+        kind: event.kind.as_str().to_owned(),
+        actor: event.actor.to_owned(),
+        grant_id: event.grant_id.map(str::to_owned),
+        details: event.details.to_string(),
+        ip: event.ip.map(str::to_owned),
+        // Bounded: a user agent is client-controlled.
+        user_agent: event.user_agent.map(|ua| ua.chars().take(512).collect()),
+        created_at: event.at,
+    }
 }
 
 /// A history entry as shown.

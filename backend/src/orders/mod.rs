@@ -3,5 +3,6 @@
 
 pub mod domain;
 pub mod history;
+pub mod import;
 pub mod models;
 pub mod routes;

@@ -1,6 +1,8 @@
 //! Rows and queries for orders and their items. Every query takes the
 //! caller's tenant, except the portal's lookup by code.
 
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -14,12 +16,14 @@ use crate::db::schema::{articles, order_counters, order_items, orders};
 use crate::db::{DbConnection, contains_pattern, lower, new_id};
 use crate::downloads::models::create_grants;
 use crate::error::{ApiError, FieldError};
+use crate::invoices::models as invoices;
 use crate::notifications::rules::{OrderEvent, on_order_event};
 use crate::portal::settings::PortalSettings;
 
 /// An order.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = orders)]
+// None is NULL (not DEFAULT), so that many rows go in one INSERT.
+#[diesel(table_name = orders, treat_none_as_default_value = false)]
 pub struct Order {
     /// Id.
     pub id: String,
@@ -68,7 +72,8 @@ impl Order {
 
 /// An order line.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = order_items)]
+// None is NULL (not DEFAULT), so that many rows go in one INSERT.
+#[diesel(table_name = order_items, treat_none_as_default_value = false)]
 pub struct OrderItem {
     /// Id.
     pub id: String,
@@ -135,18 +140,27 @@ pub fn items_of(
 /// numbers are unique; a rolled-back order leaves a gap, which is fine for
 /// order numbers — invoices have their own gapless sequence).
 fn next_number(conn: &mut DbConnection, tenant_id: &str) -> Result<i64, DieselError> {
+    take_numbers(conn, tenant_id, 1)
+}
+
+/// Takes `count` consecutive order numbers at once; returns the first.
+pub fn take_numbers(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    count: i64,
+) -> Result<i64, DieselError> {
     let taken = diesel::update(order_counters::table.find(tenant_id))
-        .set(order_counters::next_number.eq(order_counters::next_number + 1))
+        .set(order_counters::next_number.eq(order_counters::next_number + count))
         .returning(order_counters::next_number)
         .get_result::<i64>(conn)
         .optional()?;
     match taken {
-        Some(next) => Ok(next - 1),
+        Some(next) => Ok(next - count),
         None => {
             diesel::insert_into(order_counters::table)
                 .values((
                     order_counters::tenant_id.eq(tenant_id),
-                    order_counters::next_number.eq(2_i64),
+                    order_counters::next_number.eq(1 + count),
                 ))
                 .execute(conn)?;
             Ok(1)
@@ -178,44 +192,101 @@ pub fn resolve_items(
     tenant_id: &str,
     inputs: &[ItemInput],
 ) -> Result<Vec<OrderItem>, ApiError> {
+    let index = ArticleIndex::load(conn, tenant_id, inputs.iter())?;
+    resolve_with(&index, tenant_id, inputs)
+}
+
+/// The shop's articles that order items name, by id and by SKU: loaded
+/// once for a whole import instead of once per item.
+#[derive(Debug, Default)]
+pub struct ArticleIndex {
+    by_id: HashMap<String, Article>,
+    by_sku: HashMap<String, Article>,
+}
+
+impl ArticleIndex {
+    /// Loads the articles `items` name (a few queries, however many items).
+    pub fn load<'a>(
+        conn: &mut DbConnection,
+        tenant_id: &str,
+        items: impl Iterator<Item = &'a ItemInput>,
+    ) -> Result<Self, DieselError> {
+        let (mut ids, mut skus) = (BTreeSet::new(), BTreeSet::new());
+        for item in items {
+            match (&item.article_id, &item.sku) {
+                (Some(id), _) => ids.insert(id.as_str()),
+                (None, Some(sku)) => skus.insert(sku.as_str()),
+                (None, None) => false,
+            };
+        }
+        let mut index = ArticleIndex::default();
+        for chunk in ids.into_iter().collect::<Vec<_>>().chunks(IN_LIST_MAX) {
+            let found: Vec<Article> = articles::table
+                .filter(articles::tenant_id.eq(tenant_id))
+                .filter(articles::id.eq_any(chunk))
+                .select(Article::as_select())
+                .load(conn)?;
+            index
+                .by_id
+                .extend(found.into_iter().map(|a| (a.id.clone(), a)));
+        }
+        for chunk in skus.into_iter().collect::<Vec<_>>().chunks(IN_LIST_MAX) {
+            let found: Vec<Article> = articles::table
+                .filter(articles::tenant_id.eq(tenant_id))
+                .filter(articles::sku.eq_any(chunk))
+                .select(Article::as_select())
+                .load(conn)?;
+            index
+                .by_sku
+                .extend(found.into_iter().map(|a| (a.sku.clone(), a)));
+        }
+        Ok(index)
+    }
+
+    /// Every article found, each once.
+    pub fn articles(&self) -> impl Iterator<Item = &Article> {
+        let by_sku = self
+            .by_sku
+            .values()
+            .filter(|a| !self.by_id.contains_key(&a.id));
+        self.by_id.values().chain(by_sku)
+    }
+}
+
+/// Most values bound in one `IN (...)` list (both databases cap the bind
+/// parameters of a statement).
+pub const IN_LIST_MAX: usize = 500;
+
+/// Fills in the items' defaults from their articles, reporting every item
+/// that names no article of this shop by its field.
+pub fn resolve_with(
+    index: &ArticleIndex,
+    tenant_id: &str,
+    inputs: &[ItemInput],
+) -> Result<Vec<OrderItem>, ApiError> {
     let mut errors = Vec::new();
     let mut resolved = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
-        let article: Option<Article> = match (&input.article_id, &input.sku) {
-            (Some(id), _) => {
-                let found = articles::table
-                    .filter(articles::tenant_id.eq(tenant_id))
-                    .filter(articles::id.eq(id))
-                    .select(Article::as_select())
-                    .first(conn)
-                    .optional()?;
-                if found.is_none() {
+        let article: Option<&Article> = match (&input.article_id, &input.sku) {
+            (Some(id), _) => match index.by_id.get(id) {
+                Some(found) => Some(found),
+                None => {
                     errors.push(FieldError::new(
                         format!("items[{i}].article_id"),
                         "no such article in this shop",
                     ));
                     continue;
                 }
-                found
-            }
-            (None, Some(sku)) => articles::table
-                .filter(articles::tenant_id.eq(tenant_id))
-                .filter(articles::sku.eq(sku))
-                .select(Article::as_select())
-                .first(conn)
-                .optional()?,
+            },
+            (None, Some(sku)) => index.by_sku.get(sku),
             (None, None) => None,
         };
         let title = input
             .title
             .clone()
-            .or_else(|| article.as_ref().map(|a| a.title.clone()));
-        let price = input
-            .unit_price_minor
-            .or(article.as_ref().map(|a| a.price_minor));
-        let vat = input
-            .vat_rate_bp
-            .or(article.as_ref().map(|a| a.vat_rate_bp));
+            .or_else(|| article.map(|a| a.title.clone()));
+        let price = input.unit_price_minor.or(article.map(|a| a.price_minor));
+        let vat = input.vat_rate_bp.or(article.map(|a| a.vat_rate_bp));
         let (Some(title), Some(unit_price_minor), Some(vat_rate_bp)) = (title, price, vat) else {
             errors.push(FieldError::new(
                 format!("items[{i}]"),
@@ -227,12 +298,12 @@ pub fn resolve_items(
             id: new_id(),
             tenant_id: tenant_id.to_owned(),
             order_id: String::new(),
-            article_id: article.as_ref().map(|a| a.id.clone()),
+            article_id: article.map(|a| a.id.clone()),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             sku: input
                 .sku
                 .clone()
-                .or_else(|| article.as_ref().map(|a| a.sku.clone()))
+                .or_else(|| article.map(|a| a.sku.clone()))
                 .unwrap_or_default(),
             title,
             quantity: input.quantity,
@@ -348,12 +419,46 @@ fn create(
     public_base: &str,
 ) -> Result<Order, ApiError> {
     let items = resolve_items(conn, tenant_id, &input.items)?;
-    let sums = line_totals(&items);
     let status = input.status;
-    let order = Order {
+    let number = next_number(conn, tenant_id)?;
+    let order = new_order_row(tenant_id, input, number, &items, now);
+    diesel::insert_into(orders::table)
+        .values(&order)
+        .execute(conn)?;
+    insert_items(conn, &order.id, items)?;
+    record(conn, creation_event(&order, actor, now))?;
+    if let Some(paid_at) = order.paid_at {
+        create_grants(conn, tenant_id, &order.id, paid_at, settings, actor)?;
+        invoices::on_status_change(
+            conn,
+            &order,
+            OrderStatus::Open,
+            status,
+            now.and_utc(),
+            actor,
+        )?;
+    }
+    on_order_event(conn, &order, OrderEvent::Created, actor, public_base)?;
+    if order.paid_at.is_some() {
+        on_order_event(conn, &order, OrderEvent::Paid, actor, public_base)?;
+    }
+    Ok(order)
+}
+
+/// A new order's row: its lines' totals, `number`, a fresh portal code.
+pub(super) fn new_order_row(
+    tenant_id: &str,
+    input: &OrderInput,
+    number: i64,
+    items: &[OrderItem],
+    now: NaiveDateTime,
+) -> Order {
+    let sums = line_totals(items);
+    let status = input.status;
+    Order {
         id: new_id(),
         tenant_id: tenant_id.to_owned(),
-        number: next_number(conn, tenant_id)?,
+        number,
         channel: input.channel.clone(),
         external_ref: input.external_ref.clone(),
         customer_name: input.customer.name.clone(),
@@ -369,44 +474,38 @@ fn create(
         portal_code: new_portal_code(),
         created_at: now,
         updated_at: now,
-    };
-    diesel::insert_into(orders::table)
-        .values(&order)
-        .execute(conn)?;
-    insert_items(conn, &order.id, items)?;
-    let kind = if input.external_ref.is_some() {
+    }
+}
+
+/// The history row of a new order: "imported" when it came with its
+/// channel's reference, "created" otherwise.
+pub(super) fn creation_event<'a>(
+    order: &'a Order,
+    actor: &'a str,
+    now: NaiveDateTime,
+) -> NewEvent<'a> {
+    let kind = if order.external_ref.is_some() {
         HistoryKind::OrderImported
     } else {
         HistoryKind::OrderCreated
     };
-    record(
-        conn,
-        NewEvent {
-            tenant_id,
-            order_id: &order.id,
-            kind,
-            actor,
-            grant_id: None,
-            details: json!({
-                "number": order.number, "channel": order.channel, "external_ref": order.external_ref,
-                "status": order.status,
-            }),
-            ip: None,
-            user_agent: None,
-            at: now,
-        },
-    )?;
-    if let Some(paid_at) = order.paid_at {
-        create_grants(conn, tenant_id, &order.id, paid_at, settings, actor)?;
+    NewEvent {
+        tenant_id: &order.tenant_id,
+        order_id: &order.id,
+        kind,
+        actor,
+        grant_id: None,
+        details: json!({
+            "number": order.number, "channel": order.channel, "external_ref": order.external_ref,
+            "status": order.status,
+        }),
+        ip: None,
+        user_agent: None,
+        at: now,
     }
-    on_order_event(conn, &order, OrderEvent::Created, actor, public_base)?;
-    if order.paid_at.is_some() {
-        on_order_event(conn, &order, OrderEvent::Paid, actor, public_base)?;
-    }
-    Ok(order)
 }
 
-fn update_imported(
+pub(super) fn update_imported(
     conn: &mut DbConnection,
     order: Order,
     input: &OrderInput,
@@ -537,6 +636,8 @@ pub fn change_status_in(
         create_grants(conn, &order.tenant_id, &order.id, paid_at, settings, actor)?;
     }
     let changed = find_order(conn, &order.tenant_id, &order.id)?;
+    // Before the notifications, so a "paid" message can link the invoice.
+    invoices::on_status_change(conn, &changed, current, next, now.and_utc(), actor)?;
     on_order_event(
         conn,
         &changed,

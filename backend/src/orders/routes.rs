@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::domain::{OrderStatus, parse_language};
 use super::history::{HistoryKind, NewEvent, record};
+use super::import::{ImportContext, import_batch};
 use super::models::{self, CustomerInput, ItemInput, Order, OrderFilter, OrderInput, OrderItem};
 use crate::AppState;
 use crate::articles::domain::{format_minor, parse_currency, parse_price, parse_vat_rate};
@@ -31,6 +32,7 @@ use crate::validation::{AllFields, FieldResult, ForField, Text};
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_orders)
         .service(create_order)
+        .service(import_orders)
         .service(get_order)
         .service(update_order)
         .service(change_order_status)
@@ -554,6 +556,152 @@ pub async fn create_order(
             .content_type("application/json")
             .body(json_body),
     )
+}
+
+/// Most orders in one import batch.
+const MAX_IMPORT_BATCH: usize = 500;
+
+/// A batch of orders from a sales channel.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportOrdersRequest {
+    /// 1–500 orders, each with `channel` and `external_ref` (unique within
+    /// the batch). The request body limit applies to the whole batch.
+    pub orders: Vec<CreateOrderRequest>,
+}
+
+/// What an import did, in the order of the request.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportResult {
+    /// Orders that were new.
+    pub created: u32,
+    /// Orders that were known and updated.
+    pub updated: u32,
+    /// One entry per order of the request.
+    pub orders: Vec<ImportedOrder>,
+}
+
+/// One imported order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportedOrder {
+    /// Id.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Readable number, per shop.
+    pub number: i64,
+    /// Sales channel.
+    pub channel: String,
+    /// The channel's order id.
+    pub external_ref: String,
+    /// Whether it was new.
+    pub created: bool,
+    /// The customer's portal link.
+    pub portal_url: String,
+}
+
+/// Import a batch of orders in one transaction: all of them or none. Each
+/// is the same idempotent create-or-update as `POST /orders` with
+/// `channel` and `external_ref`, so a batch whose answer was lost can be
+/// sent again as it is.
+#[utoipa::path(
+    tag = "orders",
+    security(("bearer" = [])),
+    request_body = ImportOrdersRequest,
+    responses(
+        (status = 200, description = "Imported", body = ImportResult),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only API key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, named as `orders[i].field`", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/orders/import")]
+pub async fn import_orders(
+    state: web::Data<AppState>,
+    caller: Writer,
+    body: JsonBody<ImportOrdersRequest>,
+) -> Result<web::Json<ImportResult>, ApiError> {
+    let inputs = parse_batch(&body.into_inner().orders)?;
+    let (tenant_id, actor) = (caller.tenant_id.clone(), caller.actor.clone());
+    let public_base = state.settings.public_base().to_owned();
+    let clock_now = state.clock.now();
+    let imported = state
+        .db
+        .write(move |conn| {
+            conn.transaction(|conn| {
+                let portal = settings::load(conn, &tenant_id)?;
+                let ctx = ImportContext {
+                    tenant_id: &tenant_id,
+                    actor: &actor,
+                    portal: &portal,
+                    now: clock_now,
+                    public_base: &public_base,
+                };
+                let orders = import_batch(conn, &ctx, &inputs)?;
+                Ok::<_, ApiError>(
+                    orders
+                        .into_iter()
+                        .map(|(order, created)| ImportedOrder {
+                            portal_url: portal_url(&public_base, &order.portal_code),
+                            external_ref: order.external_ref.unwrap_or_default(),
+                            id: order.id,
+                            number: order.number,
+                            channel: order.channel,
+                            created,
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+        .await?;
+    let created = imported.iter().filter(|o| o.created).count();
+    Ok(web::Json(ImportResult {
+        created: u32::try_from(created).unwrap_or(u32::MAX),
+        updated: u32::try_from(imported.len() - created).unwrap_or(u32::MAX),
+        orders: imported,
+    }))
+}
+
+/// Parses every order of a batch; field errors are named `orders[i].field`.
+fn parse_batch(orders: &[CreateOrderRequest]) -> Result<Vec<OrderInput>, ApiError> {
+    if orders.is_empty() || orders.len() > MAX_IMPORT_BATCH {
+        return Err(ApiError::field(
+            "orders",
+            format!("must hold 1–{MAX_IMPORT_BATCH} orders"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut inputs = Vec::with_capacity(orders.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, body) in orders.iter().enumerate() {
+        let parsed = parse_order(body).and_then(|input| match &input.external_ref {
+            None => Err(ApiError::field(
+                "external_ref",
+                "is required in an import, so it can be repeated safely",
+            )),
+            Some(r) if !seen.insert((input.channel.clone(), r.clone())) => Err(ApiError::field(
+                "external_ref",
+                "appears twice in this batch for the same channel",
+            )),
+            Some(_) => Ok(input),
+        });
+        match parsed {
+            Ok(input) => inputs.push(input),
+            Err(ApiError::Validation(fields)) => {
+                errors.extend(fields.into_iter().map(|f| FieldError {
+                    field: format!("orders[{i}].{}", f.field),
+                    message: f.message,
+                }))
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if errors.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// List parameters.

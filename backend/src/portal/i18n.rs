@@ -16,6 +16,10 @@ pub enum Refusal {
     FileMissing,
     /// The seller switched the portal off.
     PortalDisabled,
+    /// The seller does not offer the invoice in the portal.
+    InvoiceDisabled,
+    /// The invoice has not been issued (and cannot be now).
+    InvoiceNotReady,
 }
 
 impl Refusal {
@@ -28,6 +32,8 @@ impl Refusal {
             Refusal::Locked => "order_locked",
             Refusal::FileMissing => "file_missing",
             Refusal::PortalDisabled => "portal_disabled",
+            Refusal::InvoiceDisabled => "invoice_download_disabled",
+            Refusal::InvoiceNotReady => "invoice_not_ready",
         }
     }
 
@@ -48,6 +54,12 @@ impl Refusal {
                 "Diese Datei ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut oder wenden Sie sich an den Verkäufer."
             }
             ("de", Refusal::PortalDisabled) => "Das Download-Portal ist derzeit nicht verfügbar.",
+            ("de", Refusal::InvoiceDisabled) => {
+                "Die Rechnung kann hier nicht heruntergeladen werden. Bitte wenden Sie sich an den Verkäufer."
+            }
+            ("de", Refusal::InvoiceNotReady) => {
+                "Die Rechnung ist noch nicht erstellt. Sie steht hier bereit, sobald der Verkäufer sie ausgestellt hat."
+            }
             (_, Refusal::LimitReached) => {
                 "You have used all allowed downloads of this file. Please contact the seller if you need more."
             }
@@ -62,13 +74,24 @@ impl Refusal {
                 "This file is temporarily unavailable. Please try again later or contact the seller."
             }
             (_, Refusal::PortalDisabled) => "The download portal is not available at the moment.",
+            (_, Refusal::InvoiceDisabled) => {
+                "The invoice cannot be downloaded here. Please contact the seller."
+            }
+            (_, Refusal::InvoiceNotReady) => {
+                "The invoice has not been issued yet. It will be here as soon as the seller issues it."
+            }
         }
     }
 
     /// The HTTP status of the refusal.
     pub fn status(self) -> u16 {
         match self {
-            Refusal::LimitReached | Refusal::Expired | Refusal::NotPaid | Refusal::Locked => 403,
+            Refusal::LimitReached
+            | Refusal::Expired
+            | Refusal::NotPaid
+            | Refusal::Locked
+            | Refusal::InvoiceDisabled => 403,
+            Refusal::InvoiceNotReady => 409,
             Refusal::FileMissing | Refusal::PortalDisabled => 503,
         }
     }
@@ -87,6 +110,8 @@ mod tests {
             Refusal::Locked,
             Refusal::FileMissing,
             Refusal::PortalDisabled,
+            Refusal::InvoiceDisabled,
+            Refusal::InvoiceNotReady,
         ] {
             assert_ne!(r.message("de"), r.message("en"), "{r:?}");
             assert!(!r.code().is_empty());

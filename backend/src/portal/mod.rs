@@ -2,5 +2,6 @@
 //! public portal API, where the order's portal code is the only key.
 
 pub mod i18n;
+pub mod invoice;
 pub mod routes;
 pub mod settings;

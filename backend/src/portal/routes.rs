@@ -24,6 +24,7 @@ use crate::AppState;
 use crate::articles::models::mark_checked;
 use crate::auth::domain::Email;
 use crate::auth::models::find_tenant;
+use crate::db::DbConnection;
 use crate::downloads::models::{
     Client, DownloadGrant, NotCounted, count_download, grants_of_order,
 };
@@ -43,7 +44,8 @@ use diesel::Connection;
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(get_portal)
         .service(download_file)
-        .service(send_message);
+        .service(send_message)
+        .service(super::invoice::download_invoice);
 }
 
 /// Throttles what an unknown code or a chatty customer can cost.
@@ -92,7 +94,7 @@ impl PortalLimiter {
     }
 }
 
-fn user_agent(req: &HttpRequest) -> Option<String> {
+pub(super) fn user_agent(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
@@ -100,7 +102,7 @@ fn user_agent(req: &HttpRequest) -> Option<String> {
 }
 
 /// A refusal in the order's language.
-fn refusal(r: Refusal, language: &str) -> ApiError {
+pub(super) fn refusal(r: Refusal, language: &str) -> ApiError {
     ApiError::Refused {
         status: StatusCode::from_u16(r.status()).unwrap_or(StatusCode::FORBIDDEN),
         code: r.code(),
@@ -109,18 +111,37 @@ fn refusal(r: Refusal, language: &str) -> ApiError {
 }
 
 /// Codes are URL-safe base64; anything else cannot exist.
-fn plausible_code(code: &str) -> bool {
+pub fn plausible_code(code: &str) -> bool {
     (16..=64).contains(&code.len())
         && code
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-async fn order_for_code(
+pub(super) async fn order_for_code(
     state: &AppState,
     req: &HttpRequest,
     code: &str,
 ) -> Result<(Order, PortalSettings), ApiError> {
+    let (order, settings, ()) = order_for_code_with(state, req, code, |_, _, _| Ok(())).await?;
+    Ok((order, settings))
+}
+
+/// The order behind a portal code, its portal settings, and what `also`
+/// reads about the order, in one trip to the database pool: on the download
+/// path a trip costs about as much as the queries in it. `also` runs only
+/// when the portal is on, so a switched-off portal answers the same whatever
+/// else the request names.
+async fn order_for_code_with<T, F>(
+    state: &AppState,
+    req: &HttpRequest,
+    code: &str,
+    also: F,
+) -> Result<(Order, PortalSettings, T), ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Order, &PortalSettings) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let ip = client_ip(req, &state.settings);
     if !plausible_code(code) {
         return Err(state.portal_limiter.miss(ip));
@@ -133,14 +154,18 @@ async fn order_for_code(
                 return Ok(None);
             };
             let settings = settings::load(conn, &order.tenant_id)?;
-            Ok(Some((order, settings)))
+            let extra = match settings.enabled {
+                true => Some(also(conn, &order, &settings)?),
+                false => None,
+            };
+            Ok(Some((order, settings, extra)))
         })
         .await?;
-    let (order, settings) = found.ok_or_else(|| state.portal_limiter.miss(ip))?;
-    if !settings.enabled {
-        return Err(refusal(Refusal::PortalDisabled, &order.customer_language));
+    let (order, settings, extra) = found.ok_or_else(|| state.portal_limiter.miss(ip))?;
+    match extra {
+        Some(extra) => Ok((order, settings, extra)),
+        None => Err(refusal(Refusal::PortalDisabled, &order.customer_language)),
     }
-    Ok((order, settings))
 }
 
 /// Why the whole order cannot be downloaded now, if it cannot.
@@ -298,15 +323,16 @@ pub async fn get_portal(
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<web::Json<PortalView>, ApiError> {
-    let (order, portal) = order_for_code(&state, &req, &code).await?;
-    let (tenant_id, order_id) = (order.tenant_id.clone(), order.id.clone());
-    let (tenant, items, grants): (_, Vec<OrderItem>, Vec<DownloadGrant>) = state
-        .db
-        .read(move |conn| {
+    let (order, portal, (tenant, items, grants, invoice)) =
+        order_for_code_with(&state, &req, &code, |conn, order, portal| {
+            let tenant_id = &order.tenant_id;
+            let items: Vec<OrderItem> = items_of(conn, tenant_id, &order.id)?;
+            let grants: Vec<DownloadGrant> = grants_of_order(conn, tenant_id, &order.id)?;
             Ok((
-                find_tenant(conn, &tenant_id)?,
-                items_of(conn, &tenant_id, &order_id)?,
-                grants_of_order(conn, &tenant_id, &order_id)?,
+                find_tenant(conn, tenant_id)?,
+                items,
+                grants,
+                super::invoice::availability(conn, order, portal)?,
             ))
         })
         .await?;
@@ -355,8 +381,7 @@ pub async fn get_portal(
         },
         order_state: blocked.map(|r| r.code().to_owned()),
         order_message: blocked.map(|r| r.message(&language).to_owned()),
-        // Invoices arrive with their own module; until then none can be downloaded.
-        invoice_available: false,
+        invoice_available: !matches!(invoice, super::invoice::Availability::None),
         contact_form: portal.contact_form,
     }))
 }
@@ -387,26 +412,31 @@ pub async fn download_file(
     path: web::Path<(String, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, grant_id) = path.into_inner();
-    let (order, _) = order_for_code(&state, &req, &code).await?;
+    let grant_id = grant_id.to_string();
+    let lookup = grant_id.clone();
+    let (order, _, (grant, connection)) =
+        order_for_code_with(&state, &req, &code, move |conn, order, _| {
+            let grant = match crate::downloads::models::find_grant(
+                conn,
+                &order.tenant_id,
+                &order.id,
+                &lookup,
+            ) {
+                Ok(grant) => grant,
+                Err(ApiError::NotFound) => return Ok((None, None)),
+                Err(other) => return Err(other),
+            };
+            let connection = find_connection(conn, &order.tenant_id, &grant.connection_id).ok();
+            Ok((Some(grant), connection))
+        })
+        .await?;
     let language = order.customer_language.clone();
+    // The order's state is the answer before the file's: an unpaid order has no grants yet.
     if let Some(r) = order_refusal(order.status()) {
         return Err(refusal(r, &language));
     }
-    let (tenant_id, order_id, grant_id) = (
-        order.tenant_id.clone(),
-        order.id.clone(),
-        grant_id.to_string(),
-    );
-    let lookup = (tenant_id.clone(), order_id.clone(), grant_id.clone());
-    let (grant, connection) = state
-        .db
-        .read(move |conn| {
-            let grant =
-                crate::downloads::models::find_grant(conn, &lookup.0, &lookup.1, &lookup.2)?;
-            let connection = find_connection(conn, &lookup.0, &grant.connection_id).ok();
-            Ok((grant, connection))
-        })
-        .await?;
+    let grant = grant.ok_or(ApiError::NotFound)?;
+    let (tenant_id, order_id) = (order.tenant_id.clone(), order.id.clone());
     let now = state.clock.now();
     // Refuse before touching the storage when nothing is left anyway.
     if grant.expired_at(now) {
@@ -538,6 +568,7 @@ pub struct PortalMessageSent {
         (status = 404, description = "Unknown code", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many messages", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The seller switched the portal off (`portal_disabled`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/{code}/messages")]

@@ -4,7 +4,6 @@
 use actix_web::{get, put, web};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +13,7 @@ use crate::articles::domain::{parse_download_limit, parse_validity_days};
 use crate::auth::domain::Email;
 use crate::auth::{Caller, Writer};
 use crate::db::schema::portal_settings;
-use crate::db::{DbConnection, now};
+use crate::db::{DbConnection, now, save_settings_row};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::json::JsonBody;
 use crate::validation::{AllFields, FieldResult, ForField, Text};
@@ -90,25 +89,20 @@ pub fn load(conn: &mut DbConnection, tenant_id: &str) -> Result<PortalSettings, 
 }
 
 /// Stores the settings (update, or insert the first time).
-fn save(conn: &mut DbConnection, settings: &PortalSettings) -> Result<(), ApiError> {
-    let attempt = |conn: &mut DbConnection| -> Result<(), DieselError> {
-        let changed = diesel::update(portal_settings::table.find(&settings.tenant_id))
-            .set(settings)
-            .execute(conn)?;
-        if changed == 0 {
+pub fn save(conn: &mut DbConnection, settings: &PortalSettings) -> Result<(), ApiError> {
+    save_settings_row(
+        conn,
+        |conn| {
+            diesel::update(portal_settings::table.find(&settings.tenant_id))
+                .set(settings)
+                .execute(conn)
+        },
+        |conn| {
             diesel::insert_into(portal_settings::table)
                 .values(settings)
-                .execute(conn)?;
-        }
-        Ok(())
-    };
-    match attempt(conn) {
-        // Two first-time saves raced: the other inserted, so update now.
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            Ok(attempt(conn)?)
-        }
-        other => Ok(other?),
-    }
+                .execute(conn)
+        },
+    )
 }
 
 /// Portal settings as sent and shown.

@@ -74,7 +74,12 @@ impl Prefix {
         if trimmed.split('/').any(str::is_empty) {
             return Err("must not contain empty path segments".into());
         }
-        Ok(Prefix(format!("{trimmed}/")))
+        let prefix = format!("{trimmed}/");
+        // The added slash counts too: what is accepted must parse again.
+        if prefix.len() > MAX_KEY_BYTES {
+            return Err(format!("must be at most {MAX_KEY_BYTES} bytes"));
+        }
+        Ok(Prefix(prefix))
     }
 
     /// The relative prefix ("" or "a/b/").
@@ -84,8 +89,11 @@ impl Prefix {
 }
 
 /// Normalises a connection's root prefix: "" or segments ending in `/`.
+/// Leading slashes and blanks go in any mix, so the result parses to itself.
 pub fn parse_root_prefix(raw: &str) -> Result<String, String> {
-    let trimmed = raw.trim().trim_start_matches('/');
+    let trimmed = raw
+        .trim_start_matches(|c: char| c == '/' || c.is_whitespace())
+        .trim_end();
     Prefix::parse(trimmed).map(|p| p.0)
 }
 
@@ -126,5 +134,19 @@ mod tests {
             "shop/downloads/"
         );
         assert_eq!(parse_root_prefix("").unwrap(), "");
+    }
+
+    #[test]
+    fn a_normalised_root_prefix_normalises_to_itself() {
+        // Found by the `object_keys` fuzz target: "/ +" became " +/", which became "+/".
+        for raw in ["/ +", " / /a", "/\u{a0}b/", "a /"] {
+            let once = parse_root_prefix(raw).unwrap();
+            assert_eq!(parse_root_prefix(&once).unwrap(), once, "{raw:?}");
+        }
+        assert_eq!(parse_root_prefix("/ +").unwrap(), "+/");
+        // Also found by the fuzzer: 1024 bytes without the slash became 1025 with it.
+        let long = "a".repeat(1024);
+        assert!(Prefix::parse(&long).is_err());
+        assert!(Prefix::parse(&"a".repeat(1023)).is_ok());
     }
 }

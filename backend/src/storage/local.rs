@@ -229,8 +229,8 @@ fn resolve(
     tag = "downloads",
     params(("token" = String, Path, description = "The signed token from a download link")),
     responses(
-        (status = 200, description = "The file (Range requests answer 206)", content_type = "application/octet-stream"),
-        (status = 206, description = "Part of the file"),
+        (status = 200, description = "The file, with its own content type (Range requests answer 206)", content_type = "*/*"),
+        (status = 206, description = "Part of the file", content_type = "*/*"),
         (status = 403, description = "Invalid or expired link (`invalid_download_link`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The file is gone", body = Problem, content_type = "application/problem+json"),
     ),

@@ -1,6 +1,7 @@
 //! Rows and queries for storage connections, and turning a row into a
 //! usable [`Storage`]. Every query takes the caller's tenant.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -111,7 +112,15 @@ pub struct StorageServices {
     pub public_base: String,
     /// How long a download URL lives.
     pub presign_ttl: Duration,
+    /// Bucket clients by connection id, with the `updated_at` of the row
+    /// they were built from: building one (credentials decrypted, the SDK
+    /// configured) costs more than the rest of a download, so a download
+    /// reuses it until the seller changes the connection.
+    s3_clients: std::sync::Mutex<HashMap<String, (NaiveDateTime, S3Storage)>>,
 }
+
+/// Clients kept at most; past this the cache starts over (a bound, not a policy).
+const MAX_CACHED_CLIENTS: usize = 1024;
 
 impl StorageServices {
     /// Built from the settings and the server's keys.
@@ -128,7 +137,36 @@ impl StorageServices {
             local_base: storage_base(&settings.data_dir),
             public_base: settings.public_base().to_owned(),
             presign_ttl: bounded_ttl(settings.presign_ttl_secs),
+            s3_clients: std::sync::Mutex::default(),
         }
+    }
+
+    /// The bucket client of an S3 connection, built once per version of its row.
+    fn s3_client(&self, conn: &StorageConnection) -> Result<S3Storage, ApiError> {
+        let mut cache = self.s3_clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((version, client)) = cache.get(&conn.id)
+            && *version == conn.updated_at
+        {
+            return Ok(client.clone());
+        }
+        let creds = self.unseal(conn)?;
+        let client = S3Storage::new(
+            S3Config {
+                endpoint: conn.endpoint.clone().unwrap_or_default(),
+                region: conn.region.clone().unwrap_or_else(|| "us-east-1".into()),
+                bucket: conn.bucket.clone().unwrap_or_default(),
+                root_prefix: conn.root_prefix.clone(),
+                path_style: conn.path_style,
+                access_key_id: creds.access_key_id,
+                secret_access_key: creds.secret_access_key,
+            },
+            self.http.clone(),
+        );
+        if cache.len() >= MAX_CACHED_CLIENTS {
+            cache.clear();
+        }
+        cache.insert(conn.id.clone(), (conn.updated_at, client.clone()));
+        Ok(client)
     }
 
     /// The context a connection's credentials are sealed to.
@@ -196,19 +234,7 @@ impl StorageServices {
                         ))));
                     }
                 }
-                let creds = self.unseal(conn)?;
-                Ok(Ok(Storage::S3(S3Storage::new(
-                    S3Config {
-                        endpoint,
-                        region: conn.region.clone().unwrap_or_else(|| "us-east-1".into()),
-                        bucket: conn.bucket.clone().unwrap_or_default(),
-                        root_prefix: conn.root_prefix.clone(),
-                        path_style: conn.path_style,
-                        access_key_id: creds.access_key_id,
-                        secret_access_key: creds.secret_access_key,
-                    },
-                    self.http.clone(),
-                ))))
+                Ok(Ok(Storage::S3(self.s3_client(conn)?)))
             }
         }
     }

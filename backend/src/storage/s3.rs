@@ -49,7 +49,8 @@ impl std::fmt::Debug for S3Config {
     }
 }
 
-/// A client for one bucket and special folder.
+/// A client for one bucket and special folder; clones share the SDK client.
+#[derive(Clone)]
 pub struct S3Storage {
     client: aws_sdk_s3::Client,
     bucket: String,

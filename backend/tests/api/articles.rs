@@ -6,16 +6,6 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::on_both_databases;
 
-async fn patch(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client
-        .patch(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn article_lifecycle(app: TestApp) {
     let owner = app.signup("Shop", "owner@example.com").await;
     let res = app
@@ -43,16 +33,16 @@ async fn article_lifecycle(app: TestApp) {
         .await;
     assert_problem(dup, 409, "sku_taken").await;
 
-    let changed: Value = patch(
-        &app,
-        &format!("/api/v1/articles/{id}"),
-        &json!({"price": "24.99", "download_limit": null, "title": "Übungsbuch (2. Auflage)"}),
-        &owner.access,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let changed: Value = app
+        .patch(
+            &format!("/api/v1/articles/{id}"),
+            &json!({"price": "24.99", "download_limit": null, "title": "Übungsbuch (2. Auflage)"}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(changed["price"], "24.99");
     assert!(
         changed["download_limit"].is_null(),
@@ -253,13 +243,13 @@ async fn files_are_ordered_renamed_and_unlinked(app: TestApp) {
             .map(|f| f["display_name"].as_str().unwrap().to_owned())
             .collect()
     };
-    let moved = patch(
-        &app,
-        &format!("/api/v1/articles/{id}/files/{}", file_ids[2]),
-        &json!({"position": 0, "display_name": "🎁 Bonus – Extras.zip"}),
-        &owner.access,
-    )
-    .await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/articles/{id}/files/{}", file_ids[2]),
+            &json!({"position": 0, "display_name": "🎁 Bonus – Extras.zip"}),
+            Some(&owner.access),
+        )
+        .await;
     assert_eq!(moved.status(), StatusCode::OK);
     let files: Value = app
         .get(&format!("/api/v1/articles/{id}/files"), Some(&owner.access))
@@ -268,13 +258,13 @@ async fn files_are_ordered_renamed_and_unlinked(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(names(&files), ["🎁 Bonus – Extras.zip", "a.pdf", "b.mp3"]);
-    let bad = patch(
-        &app,
-        &format!("/api/v1/articles/{id}/files/{}", file_ids[0]),
-        &json!({"display_name": "../evil"}),
-        &owner.access,
-    )
-    .await;
+    let bad = app
+        .patch(
+            &format!("/api/v1/articles/{id}/files/{}", file_ids[0]),
+            &json!({"display_name": "../evil"}),
+            Some(&owner.access),
+        )
+        .await;
     assert_eq!(
         problem_fields(&assert_problem(bad, 422, "validation_failed").await),
         ["display_name"]
@@ -341,11 +331,10 @@ async fn tenant_b_cannot_read_or_change_tenant_a_articles(app: TestApp) {
     )
     .await;
     assert_problem(
-        patch(
-            &app,
+        app.patch(
             &format!("/api/v1/articles/{id}"),
             &json!({"title": "B's"}),
-            &b.access,
+            Some(&b.access),
         )
         .await,
         404,

@@ -108,17 +108,34 @@ async fn unknown_paths_and_methods_are_problems(app: TestApp) {
         .delete("/api/v1/api-keys/not-a-uuid", Some(&owner.access))
         .await;
     assert_problem(res, 404, "not_found").await;
+    // A known path with a method it does not take: 405 naming the methods
+    // (`GET /orders/import` is caught by `GET /orders/{id}` first).
+    let cases = [
+        (reqwest::Method::PUT, "/api/v1/auth/login", "POST"),
+        (reqwest::Method::DELETE, "/api/v1/orders", "GET, POST"),
+        (reqwest::Method::DELETE, "/api/v1/orders/import", "POST"),
+        (reqwest::Method::GET, "/api/v1/orders/import", "POST"),
+    ];
+    for (method, path, allow) in cases {
+        let res = app
+            .client
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&owner.access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers().get("allow").unwrap(),
+            allow,
+            "{method} {path}"
+        );
+        assert_problem(res, 405, "method_not_allowed").await;
+    }
+    // A malformed id on a template path stays a 404.
     let res = app
-        .client
-        .put(app.url("/api/v1/auth/login"))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_client_error());
-    assert_eq!(
-        res.headers().get("content-type").unwrap(),
-        "application/problem+json"
-    );
+        .get("/api/v1/orders/not-an-id", Some(&owner.access))
+        .await;
+    assert_problem(res, 404, "not_found").await;
 }
 
 async fn deeply_nested_json_is_refused_cleanly(app: TestApp) {

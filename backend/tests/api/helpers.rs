@@ -58,7 +58,8 @@ pub struct TestApp {
     pub clock: Clock,
     server: actix_web::dev::ServerHandle,
     _data_dir: tempfile::TempDir,
-    pg_database: Option<String>,
+    /// Dropped after the server is told to stop (fields drop after `drop`).
+    _database: Option<TestDatabase>,
 }
 
 /// Starts the app on a fresh database.
@@ -78,18 +79,9 @@ pub async fn spawn_full(
     clock: Clock,
 ) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, pg_database) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}", data_dir.path().join("test.db").display()),
-            None,
-        ),
-        Backend::Postgres => {
-            let (url, name) = create_pg_database();
-            (url, Some(name))
-        }
-    };
+    let database = TestDatabase::create(backend, data_dir.path());
     let mut settings = Settings {
-        database_url: Some(database_url),
+        database_url: Some(database.url.clone()),
         data_dir: data_dir.path().to_path_buf(),
         signing_secret: Some(SecretString::from(SIGNING_SECRET)),
         static_dir: data_dir.path().join("no-spa"),
@@ -120,7 +112,7 @@ pub async fn spawn_full(
         clock,
         server: handle,
         _data_dir: data_dir,
-        pg_database,
+        _database: Some(database),
     }
 }
 
@@ -129,7 +121,37 @@ impl Drop for TestApp {
         // Stop accepting; pooled connections die with the app state.
         let stop = self.server.stop(false);
         drop(stop);
-        if let Some(name) = self.pg_database.take() {
+    }
+}
+
+/// A fresh database for one test; a PostgreSQL one is dropped with this.
+pub struct TestDatabase {
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// SQLite in `data_dir`, or a new database on the test cluster.
+    pub fn create(backend: Backend, data_dir: &std::path::Path) -> Self {
+        match backend {
+            Backend::Sqlite => TestDatabase {
+                url: format!("sqlite://{}", data_dir.join("test.db").display()),
+                pg_name: None,
+            },
+            Backend::Postgres => {
+                let (url, name) = create_pg_database();
+                TestDatabase {
+                    url,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
             drop_pg_database(&name);
         }
     }
@@ -159,7 +181,113 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
         server: handle,
         _data_dir: tempfile::tempdir().expect("temp dir"),
         // The first app owns (and drops) the database.
-        pg_database: None,
+        _database: None,
+    }
+}
+
+/// `delivery serve` as its own process (the built binary), always on the
+/// same port so clients survive a restart; killed when dropped.
+pub struct ServerProcess {
+    pub base: String,
+    port: u16,
+    env: Vec<(String, std::ffi::OsString)>,
+    log: Option<PathBuf>,
+    child: Option<Child>,
+}
+
+impl ServerProcess {
+    /// On this database and data dir, with the test signing secret.
+    pub fn new(database_url: &str, data_dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        ServerProcess {
+            port,
+            env: vec![],
+            log: None,
+            child: None,
+            base: base.clone(),
+        }
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("DELIVERY_DATA_DIR", data_dir)
+        .env("DELIVERY_PUBLIC_URL", &base)
+        .env("DELIVERY_SIGNING_SECRET", SIGNING_SECRET)
+        .env("DELIVERY_STATIC_DIR", data_dir.join("no-spa"))
+        .env("DELIVERY_OUTBOX_POLL_MS", "100")
+        .env("RUST_LOG", "warn")
+    }
+
+    /// Sets (or replaces) an environment variable of the process.
+    pub fn env(mut self, name: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Appends the process's stdout and stderr to this file.
+    pub fn log_to(mut self, file: PathBuf) -> Self {
+        self.log = Some(file);
+        self
+    }
+
+    pub fn start(&mut self) {
+        let output = || match &self.log {
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("log file"),
+            ),
+            None => Stdio::null(),
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_delivery"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{}", self.port)])
+            .env_clear()
+            .envs(self.env.iter().map(|(n, v)| (n, v)))
+            .stdout(output())
+            .stderr(output())
+            .spawn()
+            .expect("start delivery serve");
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill -9");
+            child.wait().expect("reaped");
+        }
+    }
+
+    /// A client that does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("client")
+    }
+
+    pub async fn wait_healthy(&self, client: &reqwest::Client) {
+        for _ in 0..600 {
+            if let Ok(res) = client.get(format!("{}/api/health", self.base)).send().await
+                && res.status() == StatusCode::OK
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not answer within 30 s");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
 
@@ -185,6 +313,22 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
         let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.put(self.url(path)).json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut req = self.client.patch(self.url(path)).json(body);
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }

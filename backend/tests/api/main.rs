@@ -3,13 +3,19 @@
 
 mod helpers;
 
+mod abuse;
 mod api_keys;
 mod articles;
 mod auth;
+mod crash;
 mod errors;
+mod invoices;
+mod isolation;
+mod logs;
 mod notifications;
 mod ops;
 mod orders;
+mod overview;
 mod s3_server;
 mod smtp_server;
 mod storage;

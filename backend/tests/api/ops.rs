@@ -54,9 +54,29 @@ async fn api_docs_are_served_offline(app: TestApp) {
         .await
         .unwrap();
     assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
+    // The served document is the finished one (shared answers, limits), the
+    // one `delivery openapi` writes to openapi.yaml.
+    assert_eq!(
+        spec,
+        serde_json::to_value(delivery::openapi::document()).unwrap()
+    );
 }
 
 async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
+    use delivery::demo::NoDemo;
+    let mut off = app.settings.clone();
+    off.demo = false;
+    assert_eq!(
+        delivery::demo::create_if_empty(&off).unwrap().err(),
+        Some(NoDemo::SwitchedOff)
+    );
+    let mut production = app.settings.clone();
+    production.public_url = "https://shop.example.com".into();
+    assert_eq!(
+        delivery::demo::create_if_empty(&production).unwrap().err(),
+        Some(NoDemo::Production),
+        "a real deployment gets no demo login"
+    );
     let demo = delivery::demo::create_if_empty(&app.settings)
         .expect("demo")
         .expect("created on an empty database");
@@ -83,6 +103,10 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let body = reqwest::get(&location).await.unwrap().text().await.unwrap();
     assert!(body.contains("Download-Portal"));
+    assert_eq!(portal["invoice_available"], true);
+    let invoice = app.get(&format!("/api/portal/{code}/invoice"), None).await;
+    assert_eq!(invoice.status(), StatusCode::OK, "the demo invoice opens");
+    assert!(invoice.bytes().await.unwrap().starts_with(b"%PDF"));
     let login = app
         .post(
             "/api/v1/auth/login",
@@ -95,10 +119,11 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
         StatusCode::OK,
         "the printed password signs in"
     );
-    assert!(
+    assert_eq!(
         delivery::demo::create_if_empty(&app.settings)
             .unwrap()
-            .is_none(),
+            .err(),
+        Some(NoDemo::NotEmpty),
         "never on a database that has a shop"
     );
 }

@@ -14,26 +14,6 @@ use crate::s3_server::{self, ACCESS_KEY, SECRET_KEY};
 
 const UMLAUT_NAME: &str = "Übung für Anfänger – Teil 1.pdf";
 
-async fn patch(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client
-        .patch(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> reqwest::Response {
-    app.client
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// A shop with an article "EBOOK" whose one file is in the shop's local folder.
 pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
     let owner = app.signup("Hörbuch Verlag", email).await;
@@ -334,14 +314,9 @@ async fn expiry_is_exact_at_the_boundary(backend: Backend) {
         .unwrap();
     let app = spawn_full(backend, |_| {}, Clock::manual(start)).await;
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
-    let res = put(
-        &app,
-        "/api/v1/portal-settings",
-        &json!({"enabled": true, "title": "", "logo_url": null, "accent_color": "#123456", "welcome_text": "Willkommen",
+    let res = app.put("/api/v1/portal-settings", &json!({"enabled": true, "title": "", "logo_url": null, "accent_color": "#123456", "welcome_text": "Willkommen",
                 "footer_text": "Impressum", "default_download_limit": 10, "validity_days": 2, "invoice_download": false,
-                "contact_form": true, "support_email": "help@example.com"}),
-        &owner.access,
-    )
+                "contact_form": true, "support_email": "help@example.com"}), Some(&owner.access))
     .await;
     assert_eq!(res.status(), StatusCode::OK);
     let mut body = order_body("paid");
@@ -370,13 +345,13 @@ async fn expiry_is_exact_at_the_boundary(backend: Backend) {
     assert_eq!(first_file(&view)["available"], false);
 
     // The seller moves the end date: downloads work again, and it is in the history.
-    let res = patch(
-        &app,
-        &format!("/api/v1/orders/{}/downloads", order["id"].as_str().unwrap()),
-        &json!({"expires_at": null}),
-        &owner.access,
-    )
-    .await;
+    let res = app
+        .patch(
+            &format!("/api/v1/orders/{}/downloads", order["id"].as_str().unwrap()),
+            &json!({"expires_at": null}),
+            Some(&owner.access),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
         download(&app, &code, &grant).await.status(),
@@ -471,13 +446,13 @@ async fn seller_raises_the_limit_and_it_is_in_the_history(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    let lowered = patch(
-        &app,
-        &format!("/api/v1/orders/{order_id}/downloads"),
-        &json!({"grant_id": grant, "max_downloads": 1}),
-        &owner.access,
-    )
-    .await;
+    let lowered = app
+        .patch(
+            &format!("/api/v1/orders/{order_id}/downloads"),
+            &json!({"grant_id": grant, "max_downloads": 1}),
+            Some(&owner.access),
+        )
+        .await;
     assert_eq!(lowered.status(), StatusCode::OK);
     assert_eq!(
         download(&app, &code, &grant).await.status(),
@@ -490,16 +465,16 @@ async fn seller_raises_the_limit_and_it_is_in_the_history(app: TestApp) {
     )
     .await;
 
-    let raised: Value = patch(
-        &app,
-        &format!("/api/v1/orders/{order_id}/downloads"),
-        &json!({"max_downloads": 3}),
-        &owner.access,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let raised: Value = app
+        .patch(
+            &format!("/api/v1/orders/{order_id}/downloads"),
+            &json!({"max_downloads": 3}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(raised["items"][0]["downloads_left"], 2);
     assert_eq!(
         download(&app, &code, &grant).await.status(),
@@ -514,29 +489,264 @@ async fn seller_raises_the_limit_and_it_is_in_the_history(app: TestApp) {
     assert_eq!(changes[0]["actor"], "user:owner@example.com");
     assert_eq!(changes[0]["details"]["old"]["max_downloads"], 1);
     assert_eq!(changes[0]["details"]["new"]["max_downloads"], 3);
-    let unlimited: Value = patch(
-        &app,
-        &format!("/api/v1/orders/{order_id}/downloads"),
-        &json!({"max_downloads": null, "reset_used": true}),
-        &owner.access,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let unlimited: Value = app
+        .patch(
+            &format!("/api/v1/orders/{order_id}/downloads"),
+            &json!({"max_downloads": null, "reset_used": true}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(unlimited["items"][0]["max_downloads"].is_null());
     assert_eq!(unlimited["items"][0]["used_downloads"], 0);
-    let bad = patch(
-        &app,
-        &format!("/api/v1/orders/{order_id}/downloads"),
-        &json!({"max_downloads": -1}),
-        &owner.access,
-    )
-    .await;
+    let bad = app
+        .patch(
+            &format!("/api/v1/orders/{order_id}/downloads"),
+            &json!({"max_downloads": -1}),
+            Some(&owner.access),
+        )
+        .await;
     assert_eq!(
         problem_fields(&assert_problem(bad, 422, "validation_failed").await),
         ["max_downloads"]
     );
+}
+
+fn batch(refs: &[&str]) -> Value {
+    let orders: Vec<Value> = refs
+        .iter()
+        .map(|r| {
+            let mut order = order_body("paid");
+            order["external_ref"] = json!(r);
+            order
+        })
+        .collect();
+    json!({ "orders": orders })
+}
+
+/// What an order leaves behind, without what differs between two orders
+/// (ids, numbers, codes, times) or depends on when the outbox worker ran
+/// (delivery): its history kinds, its grants, its messages, its invoice.
+async fn trace_of(app: &TestApp, token: &str, order_id: &str) -> Value {
+    let get = |path: String| async move {
+        let res = app.get(&path, Some(token)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.json::<Value>().await.unwrap()
+    };
+    let history = get(format!("/api/v1/orders/{order_id}/history?limit=200")).await;
+    let mut kinds: Vec<String> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .filter(|kind| kind != "message_sent" && kind != "message_failed")
+        .collect();
+    kinds.sort();
+    let grants = get(format!("/api/v1/orders/{order_id}/downloads")).await;
+    let grants: Vec<Value> = grants["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            json!([
+                g["display_name"],
+                g["max_downloads"],
+                g["used_downloads"],
+                g["expires_at"].is_null()
+            ])
+        })
+        .collect();
+    let order = get(format!("/api/v1/orders/{order_id}")).await;
+    // The texts, with what differs (the portal code, the order number) masked.
+    let code = code_of(&order);
+    let masked = |text: &Value| {
+        text.as_str()
+            .unwrap()
+            .replace(&code, "CODE")
+            .replace(char::is_numeric, "#")
+    };
+    let messages = get(format!("/api/v1/orders/{order_id}/messages")).await;
+    let messages: Vec<Value> = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            json!([
+                m["kind"],
+                m["recipient"],
+                masked(&m["subject"]),
+                masked(&m["body_text"])
+            ])
+        })
+        .collect();
+    let invoices = get("/api/v1/invoices?limit=200".to_owned()).await;
+    let invoice: Vec<Value> = invoices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["order_id"] == order["id"])
+        .map(|i| json!([i["kind"], i["total_gross"]]))
+        .collect();
+    json!({ "history": kinds, "grants": grants, "messages": messages, "invoices": invoice })
+}
+
+async fn an_imported_order_is_the_same_as_one_created_alone(app: TestApp) {
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let token = owner.access.as_str();
+    let settings = json!({
+        "company_name": "Hörbuch Verlag GmbH", "address": "Lindenstraße 7\n04109 Leipzig",
+        "vat_id": "DE123456789", "tax_number": null, "contact": "", "bank_details": "", "footer": "",
+        "number_prefix": "INV-", "number_with_year": false, "number_digits": 4, "issue_mode": "on_paid",
+    });
+    let res = app
+        .put("/api/v1/invoice-settings", &settings, Some(token))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+    let mut alone = order_body("paid");
+    alone["external_ref"] = json!("ALONE-1");
+    let res = app.post("/api/v1/orders", &alone, Some(token)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let alone: Value = res.json().await.unwrap();
+    let mut open = order_body("open");
+    open["external_ref"] = json!("OPEN-1");
+    let mut body = batch(&["BATCH-1", "BATCH-2"]);
+    body["orders"].as_array_mut().unwrap().push(open);
+    let res = app.post("/api/v1/orders/import", &body, Some(token)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let imported: Value = res.json().await.unwrap();
+    let numbers: Vec<i64> = imported["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_i64().unwrap())
+        .collect();
+    let first = alone["number"].as_i64().unwrap();
+    assert_eq!(
+        numbers,
+        [first + 1, first + 2, first + 3],
+        "consecutive, in the batch's order"
+    );
+
+    let expected = trace_of(&app, token, alone["id"].as_str().unwrap()).await;
+    assert_eq!(expected["grants"].as_array().unwrap().len(), 1);
+    assert!(
+        !expected["messages"].as_array().unwrap().is_empty(),
+        "{expected}"
+    );
+    assert_eq!(expected["invoices"].as_array().unwrap().len(), 1);
+    for order in &imported["orders"].as_array().unwrap()[..2] {
+        let trace = trace_of(&app, token, order["id"].as_str().unwrap()).await;
+        assert_eq!(trace, expected);
+    }
+    // An open order: no grants, no invoice; the same as one created open.
+    let mut open_alone = order_body("open");
+    open_alone["external_ref"] = json!("OPEN-ALONE");
+    let res = app.post("/api/v1/orders", &open_alone, Some(token)).await;
+    let open_alone: Value = res.json().await.unwrap();
+    let open_expected = trace_of(&app, token, open_alone["id"].as_str().unwrap()).await;
+    let open_trace = trace_of(&app, token, imported["orders"][2]["id"].as_str().unwrap()).await;
+    assert_eq!(open_trace, open_expected);
+    assert!(open_trace["grants"].as_array().unwrap().is_empty());
+}
+
+async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let res = app
+        .post(
+            "/api/v1/orders/import",
+            &batch(&["A-1", "A-2", "A-3"]),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let first: Value = res.json().await.unwrap();
+    assert_eq!(
+        (first["created"].as_u64(), first["updated"].as_u64()),
+        (Some(3), Some(0))
+    );
+    let refs: Vec<&str> = first["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["external_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        ["A-1", "A-2", "A-3"],
+        "answered in the request's order"
+    );
+    let code = code_of(&first["orders"][1]);
+    assert_eq!(
+        first_file(&portal(&app, &code).await)["downloads_left"],
+        5,
+        "paid: unlocked"
+    );
+
+    // The same batch again (its answer was lost, say): updated, not doubled.
+    let again: Value = app
+        .post(
+            "/api/v1/orders/import",
+            &batch(&["A-1", "A-2", "A-3"]),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(again["orders"][2]["id"], first["orders"][2]["id"]);
+
+    // One bad order: nothing of the batch is imported, the field is named.
+    let mut bad = batch(&["B-1", "B-2"]);
+    bad["orders"][1]["customer"]["email"] = json!("not-an-email");
+    let refused = |body: Value| {
+        let (app, token) = (&app, owner.access.clone());
+        async move {
+            let res = app.post("/api/v1/orders/import", &body, Some(&token)).await;
+            problem_fields(&assert_problem(res, 422, "validation_failed").await)
+        }
+    };
+    assert_eq!(refused(bad).await, ["orders[1].customer.email"]);
+    assert_eq!(
+        refused(batch(&["C-1", "C-1"])).await,
+        ["orders[1].external_ref"]
+    );
+    let mut no_ref = batch(&["D-1"]);
+    no_ref["orders"][0]["external_ref"] = Value::Null;
+    assert_eq!(refused(no_ref).await, ["orders[0].external_ref"]);
+    assert_eq!(refused(json!({"orders": []})).await, ["orders"]);
+    let too_many: Vec<String> = (0..501).map(|n| format!("G-{n}")).collect();
+    let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+    assert_eq!(refused(batch(&too_many)).await, ["orders"], "at most 500");
+    // An unknown article rolls back the orders before it in the batch.
+    let mut unknown = batch(&["E-1", "E-2"]);
+    unknown["orders"][1]["items"][0]["sku"] = json!("NO-SUCH-SKU");
+    let res = app
+        .post("/api/v1/orders/import", &unknown, Some(&owner.access))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let list: Value = app
+        .get("/api/v1/orders?limit=200", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        3,
+        "only the A batch"
+    );
+
+    let (_, read_only) = app.create_api_key(&owner.access, "read").await;
+    let res = app
+        .post("/api/v1/orders/import", &batch(&["F-1"]), Some(&read_only))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 async fn import_is_idempotent(app: TestApp) {
@@ -637,13 +847,13 @@ async fn tenant_b_cannot_reach_tenant_a_orders(app: TestApp) {
             )
             .await;
         assert_problem(res, 404, "not_found").await;
-        let res = patch(
-            &app,
-            &format!("/api/v1/orders/{target}/downloads"),
-            &json!({"max_downloads": 999}),
-            &b.access,
-        )
-        .await;
+        let res = app
+            .patch(
+                &format!("/api/v1/orders/{target}/downloads"),
+                &json!({"max_downloads": 999}),
+                Some(&b.access),
+            )
+            .await;
         assert_problem(res, 404, "not_found").await;
         let res = app
             .post(
@@ -780,7 +990,7 @@ async fn portal_disabled_and_messages(app: TestApp) {
     settings["enabled"] = json!(false);
     settings["contact_form"] = json!(false);
     assert_eq!(
-        put(&app, "/api/v1/portal-settings", &settings, &owner.access)
+        app.put("/api/v1/portal-settings", &settings, Some(&owner.access))
             .await
             .status(),
         StatusCode::OK
@@ -789,7 +999,8 @@ async fn portal_disabled_and_messages(app: TestApp) {
     let body = assert_problem(res, 503, "portal_disabled").await;
     assert!(body["detail"].as_str().unwrap().contains("nicht verfügbar"));
     settings["enabled"] = json!(true);
-    put(&app, "/api/v1/portal-settings", &settings, &owner.access).await;
+    app.put("/api/v1/portal-settings", &settings, Some(&owner.access))
+        .await;
     let res = app
         .post(
             &format!("/api/portal/{code}/messages"),
@@ -798,13 +1009,13 @@ async fn portal_disabled_and_messages(app: TestApp) {
         )
         .await;
     assert_problem(res, 403, "contact_disabled").await;
-    let bad = put(
-        &app,
-        "/api/v1/portal-settings",
-        &json!({"enabled": true}),
-        &owner.access,
-    )
-    .await;
+    let bad = app
+        .put(
+            "/api/v1/portal-settings",
+            &json!({"enabled": true}),
+            Some(&owner.access),
+        )
+        .await;
     assert_problem(bad, 422, "validation_failed").await;
 }
 
@@ -980,16 +1191,16 @@ async fn notes_and_status_flow(app: TestApp) {
     let entries = history(&app, &owner.access, id).await;
     assert_eq!(entries[0]["kind"], "status_changed", "newest first");
     assert_eq!(count_kind(&entries, "note"), 1);
-    let changed: Value = patch(
-        &app,
-        &format!("/api/v1/orders/{id}"),
-        &json!({"customer": {"name": "J. Müller", "email": "J@Example.com", "language": "en"}}),
-        &owner.access,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let changed: Value = app
+        .patch(
+            &format!("/api/v1/orders/{id}"),
+            &json!({"customer": {"name": "J. Müller", "email": "J@Example.com", "language": "en"}}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(changed["customer"]["email"], "j@example.com");
     assert_eq!(changed["customer"]["language"], "en");
 }
@@ -1000,6 +1211,8 @@ on_both_databases!(
     refund_locks_and_regenerate_kills_the_old_code,
     seller_raises_the_limit_and_it_is_in_the_history,
     import_is_idempotent,
+    batch_import_is_atomic_and_repeatable,
+    an_imported_order_is_the_same_as_one_created_alone,
     tenant_b_cannot_reach_tenant_a_orders,
     portal_headers_unknown_codes_and_rate_limit,
     portal_disabled_and_messages,

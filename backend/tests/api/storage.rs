@@ -729,7 +729,52 @@ on_both_databases!(
     browsing_outside_the_special_folder_is_refused,
     tenant_b_cannot_touch_tenant_a_storage,
     vanished_files_are_marked_missing,
+    replaced_credentials_take_effect_at_once,
 );
+
+/// Bucket clients are reused between requests; changing the connection
+/// must not leave the old credentials in use.
+async fn replaced_credentials_take_effect_at_once(app: TestApp) {
+    let s3 = s3_with_file().await;
+    let owner = app.signup("Shop", "owner@example.com").await;
+    let connection = create_s3_connection(&app, &owner.access, &s3).await;
+    let id = connection["id"].as_str().unwrap();
+    let test = |expect: bool| {
+        let app = &app;
+        let token = owner.access.clone();
+        let id = id.to_owned();
+        async move {
+            let result: Value = app
+                .post(
+                    &format!("/api/v1/storage-connections/{id}/test"),
+                    &json!({}),
+                    Some(&token),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(result["ok"], expect, "{result}");
+        }
+    };
+    test(true).await;
+    let wrong = app
+        .patch(
+            &format!("/api/v1/storage-connections/{id}"),
+            &json!({"access_key_id": ACCESS_KEY, "secret_access_key": "not-the-secret"}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::OK);
+    test(false).await;
+    app.patch(
+        &format!("/api/v1/storage-connections/{id}"),
+        &json!({"access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}),
+        Some(&owner.access),
+    )
+    .await;
+    test(true).await;
+}
 
 async fn signup_with(strict: bool) -> (TestApp, Tokens) {
     let app = spawn_with(Backend::Sqlite, |s| {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { describeProblem } from "./problem";
+import { applyProblem, describeProblem } from "./problem";
 
 describe("describeProblem", () => {
   it("lists every invalid field", () => {
@@ -34,5 +34,38 @@ describe("describeProblem", () => {
 
   it("explains a missing answer", () => {
     expect(describeProblem(undefined)).toBe("The server could not be reached.");
+  });
+});
+
+describe("applyProblem", () => {
+  const problem = {
+    type: "urn:problem:delivery:validation_failed",
+    title: "Unprocessable Entity",
+    status: 422,
+    code: "validation_failed",
+    detail: "The request has invalid fields.",
+    errors: [
+      { field: "sku", message: "is taken" },
+      { field: "items[0].sku", message: "is not an article of this shop" },
+    ],
+  };
+
+  it("puts each field's message beside the field and returns the rest", () => {
+    const placed: Record<string, string> = {};
+    const rest = applyProblem(problem, (field, message) => {
+      if (field !== "sku") return false;
+      placed[field] = message;
+      return true;
+    });
+    expect(placed).toEqual({ sku: "is taken" });
+    expect(rest).toBe("The request has invalid fields. items[0].sku is not an article of this shop.");
+  });
+
+  it("returns nothing when every field shows its message", () => {
+    expect(applyProblem(problem, () => true)).toBeNull();
+  });
+
+  it("returns the detail of a problem without fields", () => {
+    expect(applyProblem({ ...problem, errors: [] }, () => true)).toBe("The request has invalid fields.");
   });
 });

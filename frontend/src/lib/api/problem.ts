@@ -13,3 +13,29 @@ export function describeProblem(problem: Problem | undefined): string {
   const fields = (problem.errors ?? []).map((e) => `${e.field} ${e.message}`);
   return fields.length > 0 ? `${problem.detail} ${fields.join("; ")}.` : problem.detail;
 }
+
+/** The error an API call threw or answered with, as a Problem when it is one. */
+export function asProblem(error: unknown): Problem | undefined {
+  if (error && typeof error === "object" && "status" in error && "detail" in error) {
+    return error as Problem;
+  }
+  return undefined;
+}
+
+/**
+ * Puts every field error of a validation problem next to its form field
+ * (by the field's name, e.g. `billing_address.city`) and returns the
+ * message for what no field shows, if anything is left.
+ */
+export function applyProblem(
+  problem: Problem | undefined,
+  setFieldError: (field: string, message: string) => boolean,
+): string | null {
+  if (!problem) return describeProblem(undefined);
+  const unplaced = (problem.errors ?? []).filter((e) => !setFieldError(e.field, e.message));
+  if ((problem.errors ?? []).length > 0 && unplaced.length === 0) return null;
+  if (unplaced.length > 0) {
+    return `${problem.detail} ${unplaced.map((e) => `${e.field} ${e.message}`).join("; ")}.`;
+  }
+  return problem.detail;
+}

@@ -80,6 +80,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/portal/{code}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the order's invoice (PDF). Refused with
+         *     `invoice_download_disabled` when the seller does not offer it and
+         *     `invoice_not_ready` when it has not been issued.
+         */
+        get: operations["download_invoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/portal/{code}/messages": {
         parameters: {
             query?: never;
@@ -303,6 +324,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invoice-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's invoice settings. */
+        get: operations["get_invoice_settings"];
+        /**
+         * Replace the shop's invoice settings. Issued invoices keep what they
+         *     were issued with; a new prefix starts a new number series.
+         */
+        put: operations["put_invoice_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's invoices and cancellations, newest first. */
+        get: operations["list_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice or cancellation. */
+        get: operations["get_invoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice or cancellation as PDF, unchanged since it was first rendered. */
+        get: operations["get_invoice_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -337,6 +430,28 @@ export interface paths {
          *     answer for the same body and refuses a different body.
          */
         post: operations["create_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a batch of orders in one transaction: all of them or none. Each
+         *     is the same idempotent create-or-update as `POST /orders` with
+         *     `channel` and `external_ref`, so a batch whose answer was lost can be
+         *     sent again as it is.
+         */
+        post: operations["import_orders"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,6 +509,44 @@ export interface paths {
         put?: never;
         /** Add a note to the order's history. */
         post: operations["add_order_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/invoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the order's invoice: the next number of the shop's series and a
+         *     frozen snapshot of seller, customer, items and totals. Issuing again
+         *     returns the same invoice (200 instead of 201).
+         */
+        post: operations["issue_invoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/invoice.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's invoice as PDF (issued before; this never issues one). */
+        get: operations["get_order_invoice_pdf"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -482,6 +635,23 @@ export interface paths {
          *     `cancelled` and `refunded` lock them at once.
          */
         post: operations["change_order_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's figures for the home screen. */
+        get: operations["get_overview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1062,7 +1232,10 @@ export interface components {
         };
         /** @description The customer. */
         CustomerBody: {
-            /** @description Email. */
+            /**
+             * Format: email
+             * @description Email.
+             */
             email: string;
             /** @description `de` or `en` (default `de`); the portal and messages use it. */
             language?: string | null;
@@ -1087,6 +1260,30 @@ export interface components {
             downloads_left?: number | null;
             /** @description Open it to get the file; it works for a short time and can be resumed. */
             url: string;
+        };
+        /** @description A message that failed for good. */
+        FailedMessage: {
+            /**
+             * Format: date-time
+             * @description Written.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The message.
+             */
+            id: string;
+            /** @description Why it failed. */
+            last_error?: string | null;
+            /**
+             * Format: uuid
+             * @description Its order, if any.
+             */
+            order_id?: string | null;
+            /** @description To whom. */
+            recipient: string;
+            /** @description Subject. */
+            subject: string;
         };
         /** @description One field that failed validation. */
         FieldError: {
@@ -1189,7 +1386,7 @@ export interface components {
          * @description What happened.
          * @enum {string}
          */
-        HistoryKind: "order_created" | "order_imported" | "order_updated" | "status_changed" | "grants_created" | "download" | "limits_changed" | "link_regenerated" | "customer_message" | "note" | "message_queued" | "message_sent" | "message_failed";
+        HistoryKind: "order_created" | "order_imported" | "order_updated" | "status_changed" | "grants_created" | "download" | "limits_changed" | "link_regenerated" | "customer_message" | "note" | "message_queued" | "message_sent" | "message_failed" | "invoice_issued" | "invoice_downloaded";
         /** @description A page of history, newest first. */
         HistoryPage: {
             /** @description Newest first. */
@@ -1197,6 +1394,204 @@ export interface components {
             /** @description Pass as `cursor` for older entries; absent on the last page. */
             next_cursor?: string | null;
         };
+        /** @description A batch of orders from a sales channel. */
+        ImportOrdersRequest: {
+            /**
+             * @description 1–500 orders, each with `channel` and `external_ref` (unique within
+             *     the batch). The request body limit applies to the whole batch.
+             */
+            orders: components["schemas"]["CreateOrderRequest"][];
+        };
+        /** @description What an import did, in the order of the request. */
+        ImportResult: {
+            /**
+             * Format: int32
+             * @description Orders that were new.
+             */
+            created: number;
+            /** @description One entry per order of the request. */
+            orders: components["schemas"]["ImportedOrder"][];
+            /**
+             * Format: int32
+             * @description Orders that were known and updated.
+             */
+            updated: number;
+        };
+        /** @description One imported order. */
+        ImportedOrder: {
+            /** @description Sales channel. */
+            channel: string;
+            /** @description Whether it was new. */
+            created: boolean;
+            /** @description The channel's order id. */
+            external_ref: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: int64
+             * @description Readable number, per shop.
+             */
+            number: number;
+            /** @description The customer's portal link. */
+            portal_url: string;
+        };
+        /**
+         * @description An invoice, or the cancellation invoice that reverses one.
+         * @enum {string}
+         */
+        InvoiceKind: "invoice" | "cancellation";
+        /** @description One page of invoices. */
+        InvoiceList: {
+            /** @description Newest first. */
+            items: components["schemas"]["InvoiceView"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor?: string | null;
+        };
+        /** @description Invoice settings as sent and shown. */
+        InvoiceSettingsBody: {
+            /**
+             * @description Postal address, up to 6 lines; required to issue.
+             * @example Hauptstraße 1
+             *     10115 Berlin
+             *     Deutschland
+             */
+            address: string;
+            /** @description Bank details (up to 4 lines). */
+            bank_details: string;
+            /** @description The seller's legal name (up to 200 characters); required to issue. */
+            company_name: string;
+            /** @description Email, phone, web (up to 4 lines). */
+            contact: string;
+            /** @description Footer (up to 1000 characters). */
+            footer: string;
+            /** @description When invoices are issued. */
+            issue_mode: components["schemas"]["IssueMode"];
+            /**
+             * Format: int32
+             * @description Zero-padded digits of the sequence (1–10).
+             * @example 5
+             */
+            number_digits: number;
+            /**
+             * @description Number prefix: up to 20 letters, digits or `- _ / . #`.
+             * @example RE-
+             */
+            number_prefix: string;
+            /** @description Put the year into the number; each year then counts from 1. */
+            number_with_year: boolean;
+            /** @description Tax number, or null. */
+            tax_number?: string | null;
+            /** @description VAT ID, e.g. `DE123456789`, or null. */
+            vat_id?: string | null;
+        };
+        /** @description The settings, an example number and when they last changed. */
+        InvoiceSettingsView: {
+            /**
+             * @description Postal address, up to 6 lines; required to issue.
+             * @example Hauptstraße 1
+             *     10115 Berlin
+             *     Deutschland
+             */
+            address: string;
+            /** @description Bank details (up to 4 lines). */
+            bank_details: string;
+            /** @description The seller's legal name (up to 200 characters); required to issue. */
+            company_name: string;
+            /** @description Email, phone, web (up to 4 lines). */
+            contact: string;
+            /** @description Footer (up to 1000 characters). */
+            footer: string;
+            /** @description When invoices are issued. */
+            issue_mode: components["schemas"]["IssueMode"];
+            /**
+             * Format: int32
+             * @description Zero-padded digits of the sequence (1–10).
+             * @example 5
+             */
+            number_digits: number;
+            /**
+             * @description Number prefix: up to 20 letters, digits or `- _ / . #`.
+             * @example RE-
+             */
+            number_prefix: string;
+            /** @description Put the year into the number; each year then counts from 1. */
+            number_with_year: boolean;
+            /** @description Tax number, or null. */
+            tax_number?: string | null;
+            /** @description VAT ID, e.g. `DE123456789`, or null. */
+            vat_id?: string | null;
+        } & {
+            /**
+             * @description What the first number of this year's series looks like.
+             * @example RE-2026-00001
+             */
+            example_number: string;
+            /**
+             * Format: date-time
+             * @description Last changed.
+             */
+            updated_at: string;
+        };
+        /**
+         * @description An issued invoice or cancellation invoice. Amounts are decimal strings;
+         *     a cancellation's are negative.
+         */
+        InvoiceView: {
+            /** @description ISO 4217. */
+            currency: string;
+            /**
+             * Format: uuid
+             * @description Id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it was issued.
+             */
+            issued_at: string;
+            /** @description Invoice or cancellation. */
+            kind: components["schemas"]["InvoiceKind"];
+            /** @description `de` or `en`: the PDF's language. */
+            language: string;
+            /**
+             * @description The invoice number.
+             * @example RE-2026-00001
+             */
+            number: string;
+            /**
+             * Format: uuid
+             * @description The order.
+             */
+            order_id: string;
+            /**
+             * Format: int64
+             * @description The order's number.
+             */
+            order_number: number;
+            /**
+             * Format: uuid
+             * @description For a cancellation: the invoice it reverses.
+             */
+            original_id?: string | null;
+            /** @description Where the PDF is (with the same credentials). */
+            pdf_url: string;
+            /** @description Totals per VAT rate. */
+            rates: components["schemas"]["RateView"][];
+            /** @description Gross total. */
+            total_gross: string;
+            /** @description Net total. */
+            total_net: string;
+            /** @description VAT total. */
+            total_vat: string;
+        };
+        /**
+         * @description When the shop's invoices are issued.
+         * @enum {string}
+         */
+        IssueMode: "manual" | "on_paid" | "on_portal_open";
         /**
          * @description An order line: an article of the shop (by id or SKU), or a free line
          *     with title, unit price and VAT rate.
@@ -1300,6 +1695,23 @@ export interface components {
             status: string;
             /** @description Subject. */
             subject: string;
+        };
+        /** @description A linked file that is no longer in the storage. */
+        MissingFile: {
+            /**
+             * Format: uuid
+             * @description The article.
+             */
+            article_id: string;
+            /** @description The article's title. */
+            article_title: string;
+            /** @description The file's display name. */
+            display_name: string;
+            /**
+             * Format: uuid
+             * @description The file link.
+             */
+            file_id: string;
         };
         /** @description A seller's note. */
         NoteRequest: {
@@ -1452,6 +1864,28 @@ export interface components {
              */
             updated_at: string;
         };
+        /** @description The home screen's figures. "Today" is the UTC day. */
+        Overview: {
+            /**
+             * Format: int64
+             * @description Counted customer downloads today.
+             */
+            downloads_today: number;
+            /**
+             * Format: int64
+             * @description Messages that failed for good (all time).
+             */
+            failed_messages: number;
+            /** @description The latest of them (up to 5). */
+            latest_failed_messages: components["schemas"]["FailedMessage"][];
+            /** @description Linked files found missing (up to 20). */
+            missing_files: components["schemas"]["MissingFile"][];
+            /**
+             * Format: int64
+             * @description Orders paid today.
+             */
+            paid_orders_today: number;
+        };
         /** @description A file the customer bought. */
         PortalFile: {
             /** @description It can be downloaded now. */
@@ -1586,7 +2020,39 @@ export interface components {
             welcome_text: string;
         };
         /** @description The settings with when they last changed. */
-        PortalSettingsView: components["schemas"]["PortalSettingsBody"] & {
+        PortalSettingsView: {
+            /**
+             * @description Accent colour as `#rrggbb`.
+             * @example #2f6f4f
+             */
+            accent_color: string;
+            /** @description Customers can write to the seller. */
+            contact_form: boolean;
+            /**
+             * Format: int32
+             * @description Allowed downloads per file and purchased unit (1–10000); null = unlimited.
+             */
+            default_download_limit?: number | null;
+            /** @description Customers can open their portal. */
+            enabled: boolean;
+            /** @description Footer / imprint (up to 2000 characters). */
+            footer_text: string;
+            /** @description The invoice can be downloaded in the portal. */
+            invoice_download: boolean;
+            /** @description https URL of the logo, or null. */
+            logo_url?: string | null;
+            /** @description Shown to customers for questions, or null. */
+            support_email?: string | null;
+            /** @description Page title (up to 100 characters); empty = the shop's name. */
+            title: string;
+            /**
+             * Format: int32
+             * @description Days the downloads stay available after payment (1–36500); null = no end date.
+             */
+            validity_days?: number | null;
+            /** @description Shown above the files (up to 2000 characters). */
+            welcome_text: string;
+        } & {
             /**
              * Format: date-time
              * @description Last changed.
@@ -1668,6 +2134,20 @@ export interface components {
             /** @description A URI naming the problem type; `urn:problem:delivery:{code}`. */
             type: string;
         };
+        /** @description Net, VAT and gross of one VAT rate. */
+        RateView: {
+            /** @description Gross. */
+            gross: string;
+            /** @description Net. */
+            net: string;
+            /** @description VAT. */
+            vat: string;
+            /**
+             * @description VAT rate in percent.
+             * @example 19
+             */
+            vat_rate: string;
+        };
         /** @description A refresh token to exchange. */
         RefreshRequest: {
             /** @description The refresh token from the last login or refresh; it works once. */
@@ -1722,7 +2202,29 @@ export interface components {
             items: components["schemas"]["RuleView"][];
         };
         /** @description A stored rule. */
-        RuleView: components["schemas"]["RuleBody"] & {
+        RuleView: {
+            /** @description `email` (default) or `sales_channel` (the webhook of the order's channel). */
+            action?: components["schemas"]["RuleAction"];
+            /** @description Only these sales channels (absent = all). */
+            channels?: string[] | null;
+            /** @description Switched on (default true). */
+            enabled?: boolean;
+            /** @description Only this customer language. */
+            language?: string | null;
+            /** @description Only orders with at least this gross total. */
+            min_total?: string | null;
+            /** @description Name. */
+            name: string;
+            /** @description Only orders with at least one downloadable file (default true). */
+            only_digital?: boolean;
+            /** @description May fire more than once per order (default false). */
+            repeatable?: boolean;
+            /** @description The template to send, picked in the order's language. */
+            template_name: string;
+            /** @description What starts it. */
+            trigger: components["schemas"]["TriggerKind"];
+            trigger_status?: null | components["schemas"]["OrderStatus"];
+        } & {
             /**
              * Format: uuid
              * @description Id.
@@ -1781,6 +2283,7 @@ export interface components {
         /** @description A new shop with its owner. */
         SignupRequest: {
             /**
+             * Format: email
              * @description The owner's email; signs in with it.
              * @example owner@example.com
              */
@@ -1883,7 +2386,21 @@ export interface components {
             placeholders: string[];
         };
         /** @description A stored template. */
-        TemplateView: components["schemas"]["TemplateBody"] & {
+        TemplateView: {
+            /** @description HTML body; placeholders are HTML-escaped. */
+            body_html?: string | null;
+            /** @description Plain-text body (placeholders, `{% if %}` and `{% for %}` allowed). */
+            body_text: string;
+            /** @description `de` or `en`. */
+            language: string;
+            /**
+             * @description Name; rules pick a template by name in the order's language.
+             * @example downloads_ready
+             */
+            name: string;
+            /** @description Subject (placeholders allowed). */
+            subject: string;
+        } & {
             /**
              * Format: uuid
              * @description Id.
@@ -1980,7 +2497,7 @@ export interface components {
             display_name?: string | null;
             /**
              * Format: int32
-             * @description New position (0 = first); the other files shift.
+             * @description New position (0 or less = first, past the end = last); the other files shift.
              */
             position?: number | null;
         };
@@ -2041,13 +2558,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (Range requests answer 206) */
+            /** @description The file, with its own content type (Range requests answer 206) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description Part of the file */
@@ -2055,7 +2572,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": unknown;
+                };
             };
             /** @description Invalid or expired link (`invalid_download_link`) */
             403: {
@@ -2224,6 +2743,74 @@ export interface operations {
             };
         };
     };
+    download_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's portal code */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description `invoice_download_disabled`, explained in the order's language */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invoice_not_ready`: not issued yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many unknown codes from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `portal_disabled` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     send_message: {
         parameters: {
             query?: never;
@@ -2249,6 +2836,15 @@ export interface operations {
                     "application/json": components["schemas"]["PortalMessageSent"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The seller switched the contact form off (`contact_disabled`) */
             403: {
                 headers: {
@@ -2267,6 +2863,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -2278,6 +2883,15 @@ export interface operations {
             };
             /** @description Too many messages */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The seller switched the portal off (`portal_disabled`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2374,6 +2988,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -2458,6 +3081,15 @@ export interface operations {
                     "application/json": components["schemas"]["ArticleList"];
                 };
             };
+            /** @description A query parameter is not of its type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -2529,6 +3161,15 @@ export interface operations {
             };
             /** @description The SKU is taken (`sku_taken`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2706,6 +3347,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -2821,6 +3471,15 @@ export interface operations {
             };
             /** @description Too many files */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2952,6 +3611,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -3062,6 +3730,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -3158,6 +3835,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -3218,6 +3904,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields, each named */
             422: {
                 headers: {
@@ -3229,6 +3924,248 @@ export interface operations {
             };
             /** @description Too many sign-ups from this address */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_invoice_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings (defaults until changed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceSettingsView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_invoice_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoiceSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceSettingsView"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_invoices: {
+        parameters: {
+            query?: {
+                /** @description Only invoices or only cancellations. */
+                kind?: components["schemas"]["InvoiceKind"];
+                /** @description Only this order's. */
+                order_id?: string;
+                /** @description The number contains this. */
+                q?: string;
+                /** @description Issued at or after. */
+                from?: string;
+                /** @description Issued before. */
+                to?: string;
+                /** @description Page size (1–200, default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceList"];
+                };
+            };
+            /** @description Malformed parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid parameters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Invoice id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such invoice in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_invoice_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Invoice id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such invoice in this shop */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3392,7 +4329,94 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields, or an Idempotency-Key reused with another body (`idempotency_key_reused`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportOrdersRequest"];
+            };
+        };
+        responses: {
+            /** @description Imported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, named as `orders[i].field` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3469,6 +4493,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3489,6 +4522,15 @@ export interface operations {
             };
             /** @description No such order in this shop */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3609,6 +4651,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -3644,6 +4695,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description A query parameter is not of its type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3700,6 +4760,15 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryEntry"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3727,8 +4796,126 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issued before: the same invoice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceView"];
+                };
+            };
+            /** @description Issued now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Read-only API key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `invoice_settings_incomplete`, `order_locked` or `invoice_number_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_order_invoice_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Order id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such order, or no invoice yet */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3757,6 +4944,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageList"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No such order in this shop */
@@ -3791,6 +4987,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageView"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Read-only API key */
@@ -3929,6 +5134,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -3958,6 +5172,53 @@ export interface operations {
             };
             /** @description Not a valid next status (`invalid_transition`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, each named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4045,6 +5306,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -4107,8 +5377,35 @@ export interface operations {
                     "application/json": components["schemas"]["RuleView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Read-only API key */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4148,6 +5445,15 @@ export interface operations {
                     "application/json": components["schemas"]["RuleView"];
                 };
             };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such rule in this shop */
             404: {
                 headers: {
@@ -4184,8 +5490,35 @@ export interface operations {
                     "application/json": components["schemas"]["RuleView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such rule in this shop */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4222,6 +5555,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No such rule in this shop */
             404: {
@@ -4285,6 +5627,24 @@ export interface operations {
                     "application/json": components["schemas"]["SalesChannelView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Read-only API key */
             403: {
                 headers: {
@@ -4296,6 +5656,15 @@ export interface operations {
             };
             /** @description The shop has this channel */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4332,6 +5701,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No such channel in this shop */
             404: {
@@ -4424,6 +5802,15 @@ export interface operations {
             };
             /** @description Too many connections */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4601,6 +5988,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid fields */
             422: {
                 headers: {
@@ -4638,6 +6034,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ObjectListing"];
+                };
+            };
+            /** @description A query parameter is not of its type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in */
@@ -4770,6 +6175,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in */
             401: {
                 headers: {
@@ -4790,6 +6204,15 @@ export interface operations {
             };
             /** @description Name and language taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4829,6 +6252,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateView"];
                 };
             };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such template in this shop */
             404: {
                 headers: {
@@ -4865,6 +6297,24 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateView"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such template in this shop */
             404: {
                 headers: {
@@ -4876,6 +6326,15 @@ export interface operations {
             };
             /** @description Name and language taken */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4913,6 +6372,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such template in this shop */
             404: {
                 headers: {
@@ -4949,8 +6417,44 @@ export interface operations {
                     "application/json": components["schemas"]["Rendered"];
                 };
             };
+            /** @description Malformed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the token or key is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No such template or order in this shop */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid fields, each named */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

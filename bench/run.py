@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""`make bench` / `make bench-quick`: measures the product beside this
+machine's own ceilings, in the same run, on SQLite and PostgreSQL.
+
+For each database: seeds shops through the product's import API (files in
+an S3-compatible server that checks signatures), starts the release
+`delivery serve`, drives it with wrk from a separate process and pairs each
+round with its ceiling (a minimal actix-web 302 handler; the raw grant
+transaction without HTTP; on PostgreSQL also pgbench running the same
+statements). Writes bench/results/latest.{json,md}.
+
+PostgreSQL comes from E2E_DATABASE_URL (a fresh database; see
+scripts/with-postgres.sh); without it only SQLite runs.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DELIVERY = os.path.join(ROOT, "target", "release", "delivery")
+HELPER = os.path.join(ROOT, "target", "release", "delivery-bench")
+LUA = os.path.join(ROOT, "bench", "wrk", "paths.lua")
+RESULTS = os.path.join(ROOT, "bench", "results")
+ACCESS_KEY, SECRET_KEY, BUCKET = "AKIABENCH", "bench-secret-key-0123456789", "shop-files"
+FILE_NAME = "Übungsbuch.pdf"
+PASSWORD = "correct horse battery staple"
+
+PROFILES = {
+    # Orders of the small and the big shop per database (seeding is bounded
+    # by the import rate, see BENCHMARKS.md), seconds per measurement, rounds.
+    "quick": {"sqlite": (10_000, 50_000), "postgres": (2_000, 10_000), "seconds": 3, "rounds": 1},
+    "full": {"sqlite": (10_000, 1_000_000), "postgres": (10_000, 100_000), "seconds": 4,
+             "rounds": 5},
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, token=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=120) as res:
+        text = res.read()
+        return json.loads(text) if text else None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
+
+
+def wait_for(url, seconds=60):
+    """Until the server at `url` answers HTTP at all (any status)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            NO_REDIRECT.open(urllib.request.Request(url, method="HEAD"), timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    sys.exit(f"{url} did not answer within {seconds} s")
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def rss_mb(pid):
+    figures = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                figures[key] = int(value.split()[0]) / 1024
+    return figures
+
+
+def wrk(base, paths, connections, seconds, token=""):
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", LUA, base,
+         "--", paths, token],
+        check=True, capture_output=True, text=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith("BENCH_JSON "))
+    figures = json.loads(line[len("BENCH_JSON "):])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["errors"] = sum(figures[k] for k in
+                            ("connect_errors", "read_errors", "write_errors", "status_errors"))
+    return figures
+
+
+class Servers:
+    """Processes started for one database; all stopped by close()."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, cmd, env=None, log=None):
+        out = open(log, "ab") if log else subprocess.DEVNULL
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def close(self):
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def seed_shop(base, s3_endpoint, email, shop):
+    tokens = http("POST", f"{base}/api/v1/auth/signup",
+                  {"shop_name": shop, "email": email, "password": PASSWORD})
+    token = tokens["access_token"]
+    # Unlimited downloads without an end date, so load never runs into a limit.
+    http("PUT", f"{base}/api/v1/portal-settings", {
+        "enabled": True, "title": shop, "logo_url": None, "accent_color": "#0b7285",
+        "welcome_text": "Willkommen", "footer_text": "", "default_download_limit": None,
+        "validity_days": None, "invoice_download": False, "contact_form": True,
+        "support_email": None}, token)
+    connection = http("POST", f"{base}/api/v1/storage-connections", {
+        "kind": "s3", "name": "Bucket", "endpoint": s3_endpoint, "bucket": BUCKET,
+        "root_prefix": "downloads/", "path_style": True,
+        "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}, token)
+    for sku, title in (("EBOOK", "Übungsbuch"), ("AUDIO", "Hörbuch")):
+        article = http("POST", f"{base}/api/v1/articles",
+                       {"sku": sku, "title": title, "price": "19.99"}, token)
+        http("POST", f"{base}/api/v1/articles/{article['id']}/files",
+             {"connection_id": connection["id"], "object_key": FILE_NAME}, token)
+    return token
+
+
+def import_orders(base, token, count, prefix):
+    return run_json([HELPER, "import", "--base", base, "--token", token, "--orders", str(count),
+                     "--batch", "500", "--concurrency", "2", "--prefix", prefix,
+                     "--skus", "EBOOK,AUDIO"])
+
+
+def bench_database(name, database_url, profile, work):
+    p = PROFILES[profile]
+    servers = Servers()
+    data = os.path.join(work, name)
+    os.makedirs(os.path.join(data, "s3", BUCKET, "downloads"))
+    with open(os.path.join(data, "s3", BUCKET, "downloads", FILE_NAME), "wb") as f:
+        f.write(b"%PDF-1.7 " + os.urandom(64 * 1024))
+    try:
+        s3_port, port, ceiling_port = free_port(), free_port(), free_port()
+        s3_endpoint = f"http://127.0.0.1:{s3_port}"
+        servers.start([HELPER, "s3", "--bind", f"127.0.0.1:{s3_port}", "--dir",
+                       os.path.join(data, "s3"), "--access-key", ACCESS_KEY,
+                       "--secret-key", SECRET_KEY])
+        base = f"http://127.0.0.1:{port}"
+        env = dict(os.environ, DATABASE_URL=database_url, DELIVERY_DATA_DIR=data,
+                   DELIVERY_PUBLIC_URL=base, RUST_LOG="warn",
+                   DELIVERY_SIGNING_SECRET="bench-signing-secret-that-is-long-enough-0123456789",
+                   DELIVERY_STORAGE_ALLOW_HTTP="true",
+                   DELIVERY_STORAGE_ALLOW_PRIVATE_ENDPOINTS="true",
+                   # A long access token: the load runs with one.
+                   DELIVERY_ACCESS_TOKEN_TTL_SECS="86400",
+                   DELIVERY_STATIC_DIR=os.path.join(data, "no-spa"))
+        env.pop("E2E_DATABASE_URL", None)
+        server = servers.start([DELIVERY, "serve", "--bind", f"127.0.0.1:{port}"], env,
+                               os.path.join(work, f"{name}-server.log"))
+        servers.start([HELPER, "ceiling", "--bind", f"127.0.0.1:{ceiling_port}"])
+        ceiling = f"http://127.0.0.1:{ceiling_port}"
+        wait_for(f"{base}/api/health")
+        wait_for(f"{ceiling}/api/health")
+        wait_for(f"{s3_endpoint}/")
+
+        print(f"== {name}: seeding", flush=True)
+        small = seed_shop(base, s3_endpoint, "small@example.com", "Kleiner Verlag")
+        big = seed_shop(base, s3_endpoint, "big@example.com", "Großer Verlag")
+        other = seed_shop(base, s3_endpoint, "other@example.com", "Dritter Verlag")
+        result = {"database": name, "import": {}}
+        small_orders, big_orders = p[name]
+        result["import"]["small"] = import_orders(base, small, small_orders, "s")
+        import_orders(base, other, 1_000, "o")
+        result["import"]["big"] = import_orders(base, big, big_orders, "b")
+        print(f"   import: {result['import']}", flush=True)
+
+        targets = {}
+        for shop in ("small", "big"):
+            out = os.path.join(work, f"{name}-{shop}")
+            run_json([HELPER, "targets", "--database-url", database_url, "--email",
+                      f"{shop}@example.com", "--out", out])
+            targets[shop] = out
+        s = targets["small"]
+        scenarios = {
+            "download_spread": (f"{s}/downloads.txt", 64, ""),
+            "download_hot": (f"{s}/hot.txt", 64, ""),
+            "download_spread_c8": (f"{s}/downloads.txt", 8, ""),
+            "portal_json": (f"{s}/portal.txt", 64, ""),
+            "list_first_small": (f"{s}/list.txt", 64, small),
+            "list_deep_small": (f"{s}/list_deep.txt", 64, small),
+            "list_first_big": (f"{targets['big']}/list.txt", 64, big),
+            "list_deep_big": (f"{targets['big']}/list_deep.txt", 64, big),
+        }
+        ceiling_paths = f"{s}/hot.txt"
+        wrk(base, f"{s}/downloads.txt", 64, 1)  # warm-up
+        rounds = []
+        rss = []
+        for r in range(p["rounds"]):
+            print(f"== {name}: round {r + 1}/{p['rounds']}", flush=True)
+            round_ = {}
+            for key, (paths, connections, token) in scenarios.items():
+                round_[key] = wrk(base, paths, connections, p["seconds"], token)
+                rss.append(rss_mb(server.pid)["VmRSS"])
+            round_["ceiling_302"] = wrk(ceiling, ceiling_paths, 64, p["seconds"])
+            round_["ceiling_302_c8"] = wrk(ceiling, ceiling_paths, 8, p["seconds"])
+            round_["raw_grant"] = run_json([HELPER, "raw-grant", "--database-url", database_url,
+                                            "--seconds", str(p["seconds"]), "--threads", "2"])
+            if name == "postgres":
+                round_["pgbench_grant"] = pgbench(database_url, p["seconds"], work)
+            rounds.append(round_)
+        result["check"] = run_json([HELPER, "check", "--base", base, "--token", small,
+                                    "--database-url", database_url])
+        result["rss_mb"] = {"max_sampled": max(rss), "peak": rss_mb(server.pid)["VmHWM"]}
+        result["rounds"] = rounds
+        return result
+    finally:
+        servers.close()
+
+
+def pgbench(database_url, seconds, work):
+    """The grant transaction as plain SQL (the same update, read and history
+    insert as the product's), 32 clients."""
+    script = os.path.join(work, "grant.sql")
+    with open(script, "w") as f:
+        f.write(
+            "\\set n random(1, 10000)\n"
+            "BEGIN;\n"
+            "UPDATE download_grants SET used_downloads = used_downloads + 1 WHERE id = "
+            "(SELECT grant_id FROM bench_grants WHERE n = :n) AND tenant_id = "
+            "(SELECT tenant_id FROM bench_grants WHERE n = :n) AND (max_downloads IS NULL OR "
+            "used_downloads < max_downloads) AND (expires_at IS NULL OR expires_at > now());\n"
+            "SELECT * FROM download_grants WHERE id = (SELECT grant_id FROM bench_grants WHERE n = :n);\n"
+            "INSERT INTO history_events (id, tenant_id, order_id, kind, actor, grant_id, details, "
+            "ip, user_agent, created_at) SELECT gen_random_uuid()::text, tenant_id, order_id, "
+            "'download', 'customer', grant_id, '{}', '127.0.0.1', 'pgbench', now() "
+            "FROM bench_grants WHERE n = :n;\n"
+            "END;\n")
+    subprocess.run(["psql", "-q", database_url, "-c",
+                    "CREATE TABLE IF NOT EXISTS bench_grants AS SELECT row_number() OVER () AS n, "
+                    "id AS grant_id, tenant_id, order_id FROM download_grants "
+                    "WHERE max_downloads IS NULL LIMIT 10000; "
+                    "CREATE UNIQUE INDEX IF NOT EXISTS bench_grants_n ON bench_grants (n)"],
+                   check=True, capture_output=True)
+    out = subprocess.run([pgbench_bin(), "-n", "-c", "32", "-j", "2", "-T", str(seconds), "-f",
+                          script, database_url], check=True, capture_output=True, text=True).stdout
+    tps = next(float(l.split("=")[1].split()[0]) for l in out.splitlines()
+               if l.startswith("tps ="))
+    return {"per_second": tps}
+
+
+def pgbench_bin():
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    candidates = sorted(
+        os.path.join("/usr/lib/postgresql", v, "bin", "pgbench")
+        for v in os.listdir("/usr/lib/postgresql"))
+    return candidates[-1]
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def summarise(result):
+    rounds = result["rounds"]
+
+    def m(key, field="rps"):
+        return median([r[key][field] for r in rounds])
+
+    def ratio(key, ceiling, field="rps", ceiling_field="rps"):
+        return median([r[key][field] / r[ceiling][ceiling_field] for r in rounds])
+
+    rows = []
+    for key in ("download_spread", "download_hot", "download_spread_c8", "portal_json",
+                "list_first_small", "list_deep_small", "list_first_big", "list_deep_big",
+                "ceiling_302", "ceiling_302_c8"):
+        rows.append({
+            "name": key, "rps": m(key), "p50_ms": m(key, "p50_us") / 1000,
+            "p99_ms": m(key, "p99_us") / 1000,
+            "errors": sum(r[key]["errors"] + r[key]["timeouts"] for r in rounds)})
+    s = {
+        "rows": rows,
+        "raw_grant_per_second": median([r["raw_grant"]["per_second"] for r in rounds]),
+        "download_vs_raw_grant": ratio("download_spread", "raw_grant", ceiling_field="per_second"),
+        "hot_vs_raw_grant": ratio("download_hot", "raw_grant", ceiling_field="per_second"),
+        "portal_vs_302": ratio("portal_json", "ceiling_302"),
+        "download_vs_302": ratio("download_spread", "ceiling_302"),
+        "p99_c64_vs_302_p99": ratio("download_spread", "ceiling_302", "p99_us", "p99_us"),
+        "list_big_vs_10k_p50": median([r["list_first_big"]["p50_us"] / r["list_first_small"]["p50_us"]
+                                       for r in rounds]),
+        "list_deep_big_vs_10k_p50": median([r["list_deep_big"]["p50_us"]
+                                            / r["list_deep_small"]["p50_us"] for r in rounds]),
+    }
+    if "pgbench_grant" in rounds[0]:
+        s["pgbench_grant_per_second"] = median([r["pgbench_grant"]["per_second"] for r in rounds])
+        s["download_vs_pgbench"] = ratio("download_spread", "pgbench_grant",
+                                         ceiling_field="per_second")
+    return s
+
+
+def markdown(report):
+    lines = [f"Profile `{report['profile']}`, {report['machine']['cores']} cores, "
+             f"{report['machine']['memory_gib']} GiB, {report['machine']['system']}; "
+             f"{report['rounds']} round(s) of {report['seconds']} s per figure, medians; "
+             f"wrk 2 threads, 64 connections unless `c8`.", ""]
+    for result in report["results"]:
+        s = result["summary"]
+        lines += [f"### {result['database']}", "",
+                  "| Measurement | req/s | p50 ms | p99 ms | errors+timeouts |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
+        for row in s["rows"]:
+            lines.append(f"| {row['name']} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | "
+                         f"{row['p99_ms']:.2f} | {row['errors']} |")
+        imp = result["import"]
+        lines += ["", "| Ratio / figure | value |", "| --- | ---: |",
+                  f"| raw grant transaction (no HTTP, 2 threads) | {s['raw_grant_per_second']:,.0f}/s |"]
+        if "pgbench_grant_per_second" in s:
+            lines += [f"| pgbench grant transaction (32 clients) | {s['pgbench_grant_per_second']:,.0f}/s |",
+                      f"| download ÷ pgbench grant | {s['download_vs_pgbench']:.2f} |"]
+        lines += [f"| download (spread) ÷ raw grant | {s['download_vs_raw_grant']:.2f} |",
+                  f"| download (hot order) ÷ raw grant | {s['hot_vs_raw_grant']:.2f} |",
+                  f"| download (spread) ÷ minimal 302 | {s['download_vs_302']:.2f} |",
+                  f"| portal JSON ÷ minimal 302 | {s['portal_vs_302']:.2f} |",
+                  f"| download p99 ÷ minimal 302 p99 (64 conns) | {s['p99_c64_vs_302_p99']:.2f} |",
+                  f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (first page) | {s['list_big_vs_10k_p50']:.2f} |",
+                  f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (deep cursor, 90 %) | {s['list_deep_big_vs_10k_p50']:.2f} |",
+                  f"| import, {imp['small']['orders']:,} orders in batches of 500 | {imp['small']['per_second']:,.0f} orders/s |",
+                  f"| import, {imp['big']['orders']:,} orders in batches of 500 | {imp['big']['per_second']:,.0f} orders/s |",
+                  f"| server RSS under load (max sampled / peak) | {result['rss_mb']['max_sampled']:.1f} / {result['rss_mb']['peak']:.1f} MB |",
+                  f"| limit 5 under 64 concurrent clients → granted | {result['check']['limit_5_under_64_clients']} |",
+                  f"| download counters = history rows | {result['check']['counters']:,} = {result['check']['history_rows']:,} |",
+                  ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", choices=PROFILES, default="full")
+    args = parser.parse_args()
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing (Debian: apt-get install {tool})")
+    started = time.time()
+    databases = [("sqlite", None)]
+    if os.environ.get("E2E_DATABASE_URL"):
+        databases.append(("postgres", os.environ["E2E_DATABASE_URL"]))
+    else:
+        print("E2E_DATABASE_URL is not set: PostgreSQL is skipped", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="delivery-bench-") as work:
+        for name, url in databases:
+            url = url or f"sqlite://{os.path.join(work, 'bench.db')}"
+            result = bench_database(name, url, args.profile, work)
+            result["summary"] = summarise(result)
+            results.append(result)
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    report = {
+        "profile": args.profile, "seconds": PROFILES[args.profile]["seconds"],
+        "rounds": PROFILES[args.profile]["rounds"],
+        "machine": {"cores": os.cpu_count(), "memory_gib": round(mem_kib / 1024 / 1024),
+                    "system": f"{platform.system()} {platform.machine()}"},
+        "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started)),
+        "wall_seconds": round(time.time() - started), "results": results,
+    }
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+        json.dump(report, f, indent=2)
+    text = markdown(report) + f"\nWall time: {report['wall_seconds']} s.\n"
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

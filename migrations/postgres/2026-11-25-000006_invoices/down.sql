@@ -1,0 +1,3 @@
+DROP TABLE invoices;
+DROP TABLE invoice_counters;
+DROP TABLE invoice_settings;

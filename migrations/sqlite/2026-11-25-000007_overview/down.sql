@@ -1,0 +1,4 @@
+DROP INDEX orders_tenant_paid_at;
+DROP INDEX article_files_tenant_missing;
+DROP INDEX outbox_messages_tenant_status;
+DROP INDEX history_events_tenant_kind_time;

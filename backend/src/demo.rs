@@ -12,12 +12,11 @@ use crate::auth::{models, password};
 use crate::config::{Settings, random_base64};
 use crate::db::schema::tenants;
 use crate::db::{Db, new_id, now};
-use crate::invoices::domain::IssueMode;
 use crate::invoices::settings::{self as invoice_settings, InvoiceSettings};
 use crate::orders::domain::OrderStatus;
 use crate::orders::models::{CustomerInput, ItemInput, OrderInput, upsert_order};
 use crate::orders::routes::portal_url;
-use crate::portal::settings;
+use crate::portal::settings as portal_settings;
 use crate::storage::local::{relative_root, storage_base};
 use crate::storage::routes::create_default_local_connection;
 
@@ -111,16 +110,15 @@ pub fn create_if_empty(settings: &Settings) -> anyhow::Result<Result<Demo, NoDem
         },
     )
     .map_err(fail)?;
-    // The customer can fetch the invoice in the portal; opening it issues it.
-    let mut portal = settings::load(&mut conn, &tenant.id).map_err(fail)?;
-    portal.invoice_download = true;
-    settings::save(&mut conn, &portal).map_err(fail)?;
+    // The portal keeps a new shop's defaults (invoice download off); the
+    // invoice settings are filled in, so "Issue invoice" works at once and
+    // switching invoice download on shows the customer's side.
+    let portal = portal_settings::load(&mut conn, &tenant.id).map_err(fail)?;
     let mut invoicing = InvoiceSettings::defaults(&tenant.id);
     invoicing.company_name = "Demo Shop GmbH".into();
     invoicing.address = "Musterstraße 1\n10115 Berlin\nDeutschland".into();
     invoicing.vat_id = Some("DE000000000".into());
     invoicing.contact = "demo@example.com".into();
-    invoicing.issue_mode = IssueMode::OnPortalOpen.as_str().into();
     invoice_settings::save(&mut conn, &invoicing).map_err(fail)?;
     let input = OrderInput {
         channel: "manual".into(),

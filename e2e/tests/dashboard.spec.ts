@@ -5,14 +5,20 @@ import { expect, test } from "@playwright/test";
 
 import { FILE_BYTES, UMLAUT_NAME, capture } from "./support";
 
+const LOGO_URL = "https://cdn.hoerbuch-manufaktur.example/logo.svg";
+const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="18" fill="#2f6f4f"/></svg>';
+
 test("a seller runs the whole flow in the dashboard", async ({ page, context, browser }, testInfo) => {
   test.setTimeout(120_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const email = `seller-${Date.now()}@example.com`;
   const external: string[] = [];
   page.on("request", (req) => {
-    if (!req.url().startsWith("http://127.0.0.1")) external.push(req.url());
+    if (!req.url().startsWith("http://127.0.0.1") && req.url() !== LOGO_URL) external.push(req.url());
   });
+  // The seller's own logo is the one address the seller chose to load from
+  // elsewhere; here it is answered locally (there is no internet).
+  await page.route(LOGO_URL, (route) => route.fulfill({ contentType: "image/svg+xml", body: LOGO_SVG }));
 
   // Sign up.
   await page.goto("/signup");
@@ -111,9 +117,22 @@ test("a seller runs the whole flow in the dashboard", async ({ page, context, br
   await expect(page.getByText(email).first()).toBeVisible();
   await expect(page.getByText("Download", { exact: true })).toBeVisible();
   await expect(page.getByText("127.0.0.1").first()).toBeVisible();
+  // The session runs out while the seller writes a note: the server refuses
+  // the access token (the browser sends one the server no longer takes), the
+  // dashboard refreshes the session and sends the same note again, nothing lost.
+  let expiredOnce = false;
+  await page.route("**/api/v1/orders/*/history", async (route, request) => {
+    if (request.method() !== "POST" || expiredOnce) return route.continue();
+    expiredOnce = true;
+    await route.continue({ headers: { ...request.headers(), authorization: "Bearer expired.session.token" } });
+  });
+  const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/refresh") && r.status() === 200);
   await page.getByLabel("Add a note").fill("Called the customer – all good.");
   await page.getByRole("button", { name: "Save note" }).click();
-  await expect(page.getByText("Called the customer – all good.")).toBeVisible();
+  await refreshed;
+  await expect(page.getByText("Called the customer – all good.")).toHaveCount(1);
+  expect(expiredOnce).toBe(true);
+  await page.unroute("**/api/v1/orders/*/history");
   await capture(page, testInfo, "order-history");
 
   // The lists and settings screens.
@@ -127,8 +146,18 @@ test("a seller runs the whole flow in the dashboard", async ({ page, context, br
   await expect(page.getByRole("heading", { name: "Invoices" })).toBeVisible();
   await capture(page, testInfo, "invoices");
   await page.getByRole("link", { name: "Settings" }).click();
+  // The preview is the customer's portal page itself, following the form.
+  const preview = page.frameLocator('iframe[title^="The customer portal"]');
+  await expect(preview.getByRole("heading", { name: "Hörbuch Manufaktur" })).toBeVisible();
   await page.getByLabel("Welcome text").fill("Schön, dass Sie da sind!");
-  await expect(page.getByRole("region", { name: "Preview" }).getByText("Schön, dass Sie da sind!")).toBeVisible();
+  await expect(preview.getByText("Schön, dass Sie da sind!")).toBeVisible();
+  await page.getByLabel("Page title").fill("Hörbuch-Downloads");
+  await expect(preview.getByRole("heading", { name: "Hörbuch-Downloads" })).toBeVisible();
+  await page.getByLabel("Logo URL (https)").fill(LOGO_URL);
+  await expect(preview.getByRole("img", { name: "Hörbuch Manufaktur" })).toHaveAttribute("src", LOGO_URL);
+  await expect(preview.getByRole("link", { name: "Download invoice" })).toHaveCount(0);
+  await page.getByLabel("Customers can download their invoice").check();
+  await expect(preview.getByRole("link", { name: "Download invoice" })).toBeVisible();
   await capture(page, testInfo, "settings-portal");
   for (const [tab, name] of [
     ["Invoices", "settings-invoices"],

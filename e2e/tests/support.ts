@@ -6,8 +6,9 @@ import { expect, type APIRequestContext, type Page, type TestInfo } from "@playw
 
 export const UMLAUT_NAME = "Übung für Anfänger – Teil 1.pdf";
 export const FILE_BYTES = Buffer.from("%PDF-1.7\nÜbungsbuch für Anfänger\n%%EOF\n", "utf8");
+export const PASSWORD = "correct horse battery";
 
-export type Shop = { token: string; articleId: string };
+export type Shop = { token: string; articleId: string; email: string; connectionId: string; folder: string };
 export type Order = { id: string; code: string; url: string };
 
 let counter = 0;
@@ -17,7 +18,7 @@ export async function shopWithEbook(request: APIRequestContext, downloadLimit = 
   counter += 1;
   const email = `seller-${Date.now()}-${counter}@example.com`;
   const signup = await request.post("/api/v1/auth/signup", {
-    data: { shop_name: "Hörbuch Manufaktur", email, password: "correct horse battery" },
+    data: { shop_name: "Hörbuch Manufaktur", email, password: PASSWORD },
   });
   expect(signup.status()).toBe(201);
   const token = (await signup.json()).access_token as string;
@@ -36,7 +37,7 @@ export async function shopWithEbook(request: APIRequestContext, downloadLimit = 
     data: { connection_id: local.id, object_key: UMLAUT_NAME },
   });
   expect(link.status()).toBe(201);
-  return { token, articleId: article.id };
+  return { token, articleId: article.id, email, connectionId: local.id, folder: local.local_path };
 }
 
 /** Creates an order of the e-book for a customer in `language`. */
@@ -55,8 +56,17 @@ export async function orderOf(request: APIRequestContext, shop: Shop, status: st
   return { id: order.id, url, code: url.split("/").pop() as string };
 }
 
+/** Signs in to the dashboard as the shop's seller. */
+export async function signIn(page: Page, shop: Shop) {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(shop.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Home" })).toBeVisible();
+}
+
 /** Calls the seller API with the shop's token. */
-export async function sellerApi(request: APIRequestContext, shop: Shop, method: "POST" | "PATCH", path: string, data: unknown) {
+export async function sellerApi(request: APIRequestContext, shop: Shop, method: "GET" | "POST" | "PATCH", path: string, data?: unknown) {
   const res = await request.fetch(path, { method, headers: { Authorization: `Bearer ${shop.token}` }, data });
   expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy();
   return res.json();

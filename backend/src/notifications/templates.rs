@@ -543,6 +543,11 @@ pub struct PreviewRequest {
     /// An order of the shop; absent = a sample order.
     #[serde(default)]
     pub order_id: Option<Uuid>,
+    /// The editor's unsaved version: rendered instead of the stored one,
+    /// after the checks of a save (a mistake is a 422 naming its field with
+    /// line and column). Nothing is stored.
+    #[serde(default)]
+    pub draft: Option<TemplateBody>,
 }
 
 /// Render a template with a real order or a sample one.
@@ -557,12 +562,20 @@ pub async fn preview_template(
     body: JsonBody<PreviewRequest>,
 ) -> Result<web::Json<Rendered>, ApiError> {
     let (tenant_id, id) = (caller.tenant_id.clone(), id.into_inner().to_string());
-    let order_id = body.into_inner().order_id.map(|o| o.to_string());
+    let PreviewRequest { order_id, draft } = body.into_inner();
+    let order_id = order_id.map(|o| o.to_string());
+    let draft = draft.as_ref().map(parse).transpose()?;
     let public_base = state.settings.public_base().to_owned();
     let rendered = state
         .db
         .read(move |conn| {
-            let template = find(conn, &tenant_id, &id)?;
+            let mut template = find(conn, &tenant_id, &id)?;
+            if let Some(draft) = draft {
+                template.language = draft.language;
+                template.subject = draft.subject;
+                template.body_text = draft.body_text;
+                template.body_html = draft.body_html;
+            }
             let ctx = match order_id {
                 Some(order_id) => {
                     let order = find_order(conn, &tenant_id, &order_id)?;

@@ -349,6 +349,60 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             .unwrap()
             .contains("Übung für Anfänger")
     );
+    // The editor's unsaved draft is rendered, checked like a save, and not stored.
+    let preview_url = format!(
+        "/api/v1/templates/{}/preview",
+        english["id"].as_str().unwrap()
+    );
+    let draft = json!({"name": "downloads_ready", "language": "en",
+        "subject": "Draft for {{ customer_name }}", "body_text": "Draft: {{ order_number }}"});
+    let drafted: Value = app
+        .post(
+            &preview_url,
+            &json!({"order_id": order["id"], "draft": draft}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(drafted["subject"], "Draft for Jörg Müller", "{drafted}");
+    assert_eq!(
+        drafted["body_text"],
+        format!("Draft: {}", order["number"]),
+        "{drafted}"
+    );
+    assert!(drafted["body_html"].is_null(), "{drafted}");
+    let broken = app
+        .post(
+            &preview_url,
+            &json!({"draft": {"name": "downloads_ready", "language": "en", "subject": "Hi", "body_text": "ok\n{% for %}"}}),
+            Some(&owner.access),
+        )
+        .await;
+    let body = assert_problem(broken, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&body), ["body_text"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 2, column"),
+        "{body}"
+    );
+    let stored: Value = app
+        .get(
+            &format!("/api/v1/templates/{}", english["id"].as_str().unwrap()),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored["subject"], english["subject"],
+        "a preview stores nothing"
+    );
+
     let rules: Value = app
         .get("/api/v1/rules", Some(&owner.access))
         .await

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, tokens};
 use crate::on_both_databases;
 
 async fn health_checks_the_database(app: TestApp) {
@@ -103,10 +103,10 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     let body = reqwest::get(&location).await.unwrap().text().await.unwrap();
     assert!(body.contains("Download-Portal"));
-    assert_eq!(portal["invoice_available"], true);
-    let invoice = app.get(&format!("/api/portal/{code}/invoice"), None).await;
-    assert_eq!(invoice.status(), StatusCode::OK, "the demo invoice opens");
-    assert!(invoice.bytes().await.unwrap().starts_with(b"%PDF"));
+    assert_eq!(
+        portal["invoice_available"], false,
+        "the demo portal has a new shop's settings: invoice download off"
+    );
     let login = app
         .post(
             "/api/v1/auth/login",
@@ -119,6 +119,30 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
         StatusCode::OK,
         "the printed password signs in"
     );
+    // The invoice settings are filled in: the seller can issue the invoice at once.
+    let token = tokens(login).await.access;
+    let orders: Value = app
+        .get("/api/v1/orders", Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order_id = orders["items"][0]["id"].as_str().unwrap();
+    let issued = app
+        .post(
+            &format!("/api/v1/orders/{order_id}/invoice"),
+            &serde_json::json!({}),
+            Some(&token),
+        )
+        .await;
+    assert!(issued.status().is_success(), "{}", issued.status());
+    let pdf = app
+        .get(
+            &format!("/api/v1/orders/{order_id}/invoice.pdf"),
+            Some(&token),
+        )
+        .await;
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
     assert_eq!(
         delivery::demo::create_if_empty(&app.settings)
             .unwrap()

@@ -3,6 +3,7 @@ import type { Texts } from "./en";
 /** Deutsche Texte des Dashboards (the default for German browsers). */
 export const de: Texts = {
   common: {
+    unreachable: "Der Server ist nicht erreichbar.",
     loading: "Wird geladen…",
     error: "Etwas ist schiefgegangen",
     retry: "Erneut versuchen",
@@ -29,6 +30,19 @@ export const de: Texts = {
     vatRate: "muss ein Prozentsatz von 0 bis 100 sein, etwa 19 oder 7,5",
     currency: "muss ein Währungscode aus drei Buchstaben sein (EUR, CHF, …)",
     range: "muss eine ganze Zahl von {{min}} bis {{max}} sein",
+    controlChars: "darf keine Steuerzeichen enthalten",
+    nul: "darf keine NUL-Zeichen enthalten",
+    tooManyLines: "darf höchstens {{max}} Zeilen haben",
+    tooManyItems: "darf höchstens {{max}} Einträge haben",
+    endpoint: "muss eine Basis-URL wie https://s3.example.com sein (ohne Pfad, Abfrage oder Zugangsdaten)",
+    bucket: "muss aus 3–63 Kleinbuchstaben, Ziffern, Punkten, Binde- oder Unterstrichen bestehen",
+    folder: "muss ein Ordner wie downloads/ebooks sein (kein \\, keine Teile . oder .., kein //, höchstens 1024 Bytes)",
+    credentialsPair: "beide Schlüssel ausfüllen – oder keinen, um die gespeicherten zu behalten",
+    httpsUrl: "muss eine https-URL sein",
+    color: "muss eine Farbe wie #2f6f4f sein",
+    numberPrefix: "darf höchstens 20 Buchstaben, Ziffern oder die Zeichen - _ / . # enthalten",
+    requiredForAutomatic: "ist erforderlich, wenn Rechnungen automatisch ausgestellt werden",
+    language: "muss de oder en sein",
   },
   nav: {
     main: "Hauptnavigation",
@@ -132,6 +146,14 @@ export const de: Texts = {
     unlinkQuestion: "{{name}} lösen? Die Datei bleibt in Ihrem Speicher.",
     dragToReorder: "{{name}} verschieben (ziehen, oder Leertaste und Pfeiltasten)",
     unknownType: "unbekannter Typ",
+    dnd: {
+      instructions: "Zum Verschieben einer Datei die Leertaste drücken, dann die Pfeiltasten; erneut Leertaste legt sie ab, Escape bricht ab.",
+      picked: "{{name}} aufgenommen.",
+      over: "{{name}} ist jetzt an Stelle {{position}} von {{count}}.",
+      outside: "{{name}} ist außerhalb der Liste.",
+      dropped: "{{name}} an Stelle {{position}} von {{count}} abgelegt.",
+      cancelled: "{{name}} bleibt, wo sie war.",
+    },
   },
   status: {
     open: "Offen",
@@ -202,6 +224,8 @@ export const de: Texts = {
     unlimited: "Unbegrenzte Downloads",
     allowed: "Erlaubte Downloads",
     resetUsed: "Genutzte Downloads auf 0 setzen",
+    varies: "Je Datei verschieden (bleibt, wie es ist)",
+    nothingChanged: "Nichts zu ändern: einen neuen Wert eintragen oder das Zurücksetzen ankreuzen.",
   },
   numbers: {
     portalLink: "Portal-Link",
@@ -282,10 +306,7 @@ export const de: Texts = {
     supportEmail: "Support-E-Mail",
     preview: "Vorschau",
     disabledNote: "Das Portal ist ausgeschaltet: Kunden sehen einen Hinweis.",
-    sampleLeft: "noch {{left}} Downloads · {{days}} Tage",
-    sampleDownload: "Herunterladen",
-    sampleInvoice: "Rechnung herunterladen",
-    sampleContact: "Fragen? Schreiben Sie dem Verkäufer.",
+    previewFrame: "Das Kundenportal mit einer Beispielbestellung, wie es mit diesen Einstellungen aussieht",
   },
   invoiceSettings: {
     companyName: "Firmenname",
@@ -330,6 +351,8 @@ export const de: Texts = {
     template: "Vorlage",
     language: "Sprache des Kunden",
     anyLanguage: "Alle",
+    channels: "Verkaufskanäle",
+    anyChannel: "Alle Kanäle (Namen eingeben und Enter drücken, um einzuschränken)",
     minTotal: "Mindestsumme",
     action: "Senden als",
     onlyDigital: "Nur Bestellungen mit Dateien",

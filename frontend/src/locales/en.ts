@@ -1,6 +1,7 @@
 /** English texts of the dashboard; `de.ts` has the same keys. */
 export const en = {
   common: {
+    unreachable: "The server could not be reached.",
     loading: "Loading…",
     error: "Something went wrong",
     retry: "Try again",
@@ -27,6 +28,19 @@ export const en = {
     vatRate: "must be a percentage from 0 to 100, like 19 or 7.5",
     currency: "must be a three-letter currency code (EUR, CHF, …)",
     range: "must be a whole number from {{min}} to {{max}}",
+    controlChars: "must not contain control characters",
+    nul: "must not contain NUL characters",
+    tooManyLines: "must be at most {{max}} lines",
+    tooManyItems: "must list at most {{max}}",
+    endpoint: "must be a base URL like https://s3.example.com (no path, query or credentials)",
+    bucket: "must be 3–63 lower-case letters, digits, dots, dashes or underscores",
+    folder: "must be a folder like downloads/ebooks (no \\, no . or .. parts, no //, at most 1024 bytes)",
+    credentialsPair: "fill in both keys, or neither to keep the stored ones",
+    httpsUrl: "must be an https URL",
+    color: "must be a colour like #2f6f4f",
+    numberPrefix: "must be at most 20 letters, digits or the characters - _ / . #",
+    requiredForAutomatic: "is required when invoices are issued automatically",
+    language: "must be de or en",
   },
   nav: {
     main: "Main navigation",
@@ -130,6 +144,14 @@ export const en = {
     unlinkQuestion: "Unlink {{name}}? The file stays in your storage.",
     dragToReorder: "Move {{name}} (drag, or space and arrow keys)",
     unknownType: "unknown type",
+    dnd: {
+      instructions: "To move a file, press space, then the arrow keys; space again puts it down, escape cancels.",
+      picked: "Picked up {{name}}.",
+      over: "{{name}} is now at place {{position}} of {{count}}.",
+      outside: "{{name}} is outside the list.",
+      dropped: "{{name}} put down at place {{position}} of {{count}}.",
+      cancelled: "{{name}} stays where it was.",
+    },
   },
   status: {
     open: "Open",
@@ -200,6 +222,8 @@ export const en = {
     unlimited: "Unlimited downloads",
     allowed: "Allowed downloads",
     resetUsed: "Reset the used count to 0",
+    varies: "Differs per file (left as it is)",
+    nothingChanged: "Nothing to change: set a new value or tick the reset.",
   },
   numbers: {
     portalLink: "Portal link",
@@ -280,10 +304,7 @@ export const en = {
     supportEmail: "Support email",
     preview: "Preview",
     disabledNote: "The portal is switched off: customers see a notice.",
-    sampleLeft: "{{left}} downloads left · {{days}} days",
-    sampleDownload: "Download",
-    sampleInvoice: "Download invoice",
-    sampleContact: "Questions? Write to the seller.",
+    previewFrame: "The customer portal with a sample order, as it looks with these settings",
   },
   invoiceSettings: {
     companyName: "Company name",
@@ -328,6 +349,8 @@ export const en = {
     template: "Template",
     language: "Customer language",
     anyLanguage: "Any",
+    channels: "Sales channels",
+    anyChannel: "Every channel (type a name and press Enter to limit)",
     minTotal: "Minimum total",
     action: "Send as",
     onlyDigital: "Only orders with files",

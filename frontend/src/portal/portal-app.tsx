@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState, type CSSProperties, type FormEvent } 
 
 import type { components, paths } from "../lib/api/schema";
 import { fill, formatDate, formatSize, languages, pickLanguage, reasonText } from "./i18n";
+import { PREVIEW_READY, PREVIEW_VIEW } from "./preview-protocol";
 
 type PortalView = components["schemas"]["PortalView"];
 type PortalFile = components["schemas"]["PortalFile"];
@@ -50,14 +51,56 @@ export function PortalApp({ code }: { code: string }) {
       </main>
     );
   }
-  const { view } = load;
+  return <PortalPage code={code} view={load.view} language={language} onLanguage={setLanguage} onCounted={refresh} />;
+}
+
+/**
+ * The portal as the seller's settings form stands, inside the dashboard's
+ * preview frame: the same page a customer sees, fed a sample order by the
+ * dashboard (same origin only) instead of loading one. Nothing is counted or
+ * sent from here.
+ */
+export function PortalPreview() {
+  const [view, setView] = useState<PortalView | null>(null);
+  const [language, setLanguage] = useState("de");
+  useEffect(() => {
+    const receive = (event: MessageEvent) => {
+      if (event.origin !== window.location.origin || event.data?.type !== PREVIEW_VIEW) return;
+      const next = event.data.view as PortalView;
+      setView(next);
+      setLanguage(pickLanguage(next.order.language));
+    };
+    window.addEventListener("message", receive);
+    window.parent.postMessage({ type: PREVIEW_READY }, window.location.origin);
+    return () => window.removeEventListener("message", receive);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+  if (!view) return <main className="portal" aria-busy="true" />;
+  return <PortalPage code="" view={view} language={language} onLanguage={setLanguage} preview />;
+}
+
+type PageProps = {
+  code: string;
+  view: PortalView;
+  language: string;
+  onLanguage: (language: string) => void;
+  /** Reloads the order after a download; absent in the preview. */
+  onCounted?: () => Promise<unknown>;
+  preview?: boolean;
+};
+
+/** The page for one order: shop look, files with their downloads left, invoice, contact form. */
+function PortalPage({ code, view, language, onLanguage, onCounted, preview = false }: PageProps) {
+  const texts = languages[language] ?? languages.de!;
   const style = { "--accent": view.shop.accent_color } as CSSProperties;
   return (
     <div className="portal" style={style}>
       <header>
         {view.shop.logo_url && <img src={view.shop.logo_url} alt={view.shop.name} className="logo" referrerPolicy="no-referrer" />}
         <h1>{view.shop.title}</h1>
-        <LanguageSwitch language={language} onChange={setLanguage} />
+        <LanguageSwitch language={language} onChange={onLanguage} />
       </header>
       <main>
         {view.shop.welcome_text && <p className="welcome">{view.shop.welcome_text}</p>}
@@ -80,7 +123,7 @@ export function PortalApp({ code }: { code: string }) {
               ) : (
                 <ul className="files">
                   {item.files.map((file) => (
-                    <FileRow key={file.grant_id} code={code} file={file} language={language} onCounted={refresh} />
+                    <FileRow key={file.grant_id} code={code} file={file} language={language} onCounted={onCounted} />
                   ))}
                 </ul>
               )}
@@ -89,10 +132,10 @@ export function PortalApp({ code }: { code: string }) {
         </ul>
         {view.invoice_available && (
           <p>
-            <a className="button" href={`/api/portal/${encodeURIComponent(code)}/invoice`}>{texts.invoice}</a>
+            <a className="button" href={preview ? "#invoice" : `/api/portal/${encodeURIComponent(code)}/invoice`}>{texts.invoice}</a>
           </p>
         )}
-        {view.contact_form && <ContactForm code={code} language={language} email={view.order.customer_email} />}
+        {view.contact_form && <ContactForm code={code} language={language} email={view.order.customer_email} preview={preview} />}
       </main>
       <footer>
         {view.shop.support_email && (
@@ -125,7 +168,7 @@ function LanguageSwitch({ language, onChange }: { language: string; onChange: (l
   );
 }
 
-function FileRow(props: { code: string; file: PortalFile; language: string; onCounted: () => Promise<unknown> }) {
+function FileRow(props: { code: string; file: PortalFile; language: string; onCounted?: () => Promise<unknown> }) {
   const { code, file, language, onCounted } = props;
   const texts = languages[language] ?? languages.de!;
   const [busy, setBusy] = useState(false);
@@ -134,6 +177,7 @@ function FileRow(props: { code: string; file: PortalFile; language: string; onCo
   const reason = refusal ?? (file.available ? null : file.reason);
 
   async function start() {
+    if (!onCounted) return;
     setBusy(true);
     setRefusal(null);
     const { data, error, response } = await api.GET("/api/portal/{code}/downloads/{grant_id}", {
@@ -176,13 +220,14 @@ function FileRow(props: { code: string; file: PortalFile; language: string; onCo
   );
 }
 
-function ContactForm({ code, language, email }: { code: string; language: string; email: string }) {
+function ContactForm({ code, language, email, preview }: { code: string; language: string; email: string; preview: boolean }) {
   const texts = languages[language] ?? languages.de!;
   const [state, setState] = useState<"idle" | "sending" | "sent">("idle");
   const [error, setError] = useState<string | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (preview) return;
     const form = new FormData(event.currentTarget);
     setState("sending");
     setError(null);

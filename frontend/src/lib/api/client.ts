@@ -2,8 +2,16 @@ import createClient from "openapi-fetch";
 
 import type { paths } from "./schema";
 
-/** The typed API client; its types are generated from `openapi.yaml`. */
-export const api = createClient<paths>({ baseUrl: "" });
+/**
+ * The typed API client; its types are generated from `openapi.yaml`. The API
+ * is same-origin; the origin is spelled out because `Request` outside a
+ * browser page (the unit tests) takes no relative URL, and `fetch` is looked
+ * up per call, not once at start, so the unit tests can answer for the server.
+ */
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  fetch: (request) => globalThis.fetch(request),
+});
 
 const REFRESH_KEY = "delivery.refresh";
 

@@ -1,6 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 
+import i18n from "../i18n";
 import { applyProblem, describeProblem } from "./problem";
+
+afterEach(async () => {
+  await i18n.changeLanguage("en");
+});
 
 describe("describeProblem", () => {
   it("lists every invalid field", () => {
@@ -34,6 +39,16 @@ describe("describeProblem", () => {
 
   it("explains a missing answer", () => {
     expect(describeProblem(undefined)).toBe("The server could not be reached.");
+  });
+
+  it("speaks German in the German dashboard where it knows the code, and keeps the server's words otherwise", async () => {
+    await i18n.changeLanguage("de");
+    const taken = { type: "urn:problem:delivery:sku_taken", title: "Conflict", status: 409, code: "sku_taken", detail: "Another article of this shop has this SKU." };
+    expect(describeProblem(taken)).toBe("Ein anderer Artikel des Shops hat diese Artikelnummer.");
+    expect(describeProblem({ ...taken, code: "something_new", detail: "A new refusal." })).toBe("A new refusal.");
+    expect(describeProblem(undefined)).toBe("Der Server ist nicht erreichbar.");
+    await i18n.changeLanguage("en");
+    expect(describeProblem(taken)).toBe("Another article of this shop has this SKU.");
   });
 });
 

@@ -1,6 +1,13 @@
+import { PROBLEMS_DE } from "../../locales/problems-de";
+import i18n, { language } from "../i18n";
 import type { components } from "./schema";
 
 export type Problem = components["schemas"]["Problem"];
+
+/** The problem's detail in the dashboard's language (the server's own words in English). */
+export function problemDetail(problem: Problem): string {
+  return (language() === "de" && PROBLEMS_DE[problem.code]) || problem.detail;
+}
 
 /**
  * One line for a person: the problem's detail, followed by each invalid
@@ -8,10 +15,11 @@ export type Problem = components["schemas"]["Problem"];
  */
 export function describeProblem(problem: Problem | undefined): string {
   if (!problem) {
-    return "The server could not be reached.";
+    return i18n.t("common.unreachable");
   }
   const fields = (problem.errors ?? []).map((e) => `${e.field} ${e.message}`);
-  return fields.length > 0 ? `${problem.detail} ${fields.join("; ")}.` : problem.detail;
+  const detail = problemDetail(problem);
+  return fields.length > 0 ? `${detail} ${fields.join("; ")}.` : detail;
 }
 
 /** The error an API call threw or answered with, as a Problem when it is one. */
@@ -35,7 +43,7 @@ export function applyProblem(
   const unplaced = (problem.errors ?? []).filter((e) => !setFieldError(e.field, e.message));
   if ((problem.errors ?? []).length > 0 && unplaced.length === 0) return null;
   if (unplaced.length > 0) {
-    return `${problem.detail} ${unplaced.map((e) => `${e.field} ${e.message}`).join("; ")}.`;
+    return `${problemDetail(problem)} ${unplaced.map((e) => `${e.field} ${e.message}`).join("; ")}.`;
   }
-  return problem.detail;
+  return problemDetail(problem);
 }

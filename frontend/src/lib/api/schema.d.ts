@@ -2095,6 +2095,7 @@ export interface components {
         };
         /** @description What to preview with. */
         PreviewRequest: {
+            draft?: null | components["schemas"]["TemplateBody"];
             /**
              * Format: uuid
              * @description An order of the shop; absent = a sample order.

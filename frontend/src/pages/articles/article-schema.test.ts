@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { failedFields as failed } from "../../lib/schema-testing";
 import { articleSchema } from "./article-schema";
 
 const schema = articleSchema((key) => key);
@@ -15,10 +16,7 @@ const valid = {
   validity_days: 30,
 };
 
-function failedFields(values: object): string[] {
-  const result = schema.safeParse(values);
-  return result.success ? [] : result.error.issues.map((issue) => issue.path.join("."));
-}
+const failedFields = (values: object) => failed(schema, values);
 
 describe("articleSchema", () => {
   it("takes German and English prices and empty limits", () => {
@@ -35,5 +33,13 @@ describe("articleSchema", () => {
     expect(failedFields({ ...valid, vat_rate: "101" })).toEqual(["vat_rate"]);
     expect(failedFields({ ...valid, download_limit: 0 })).toEqual(["download_limit"]);
     expect(failedFields({ ...valid, validity_days: 36_501 })).toEqual(["validity_days"]);
+    expect(failedFields({ ...valid, description: "a\u0000b" })).toEqual(["description"]);
+  });
+
+  it("counts characters as the server does and sends the trimmed text", () => {
+    expect(failedFields({ ...valid, title: "📘".repeat(200) })).toEqual([]);
+    expect(failedFields({ ...valid, title: "📘".repeat(201) })).toEqual(["title"]);
+    expect(failedFields({ ...valid, title: "Buch\u0007" })).toEqual(["title"]);
+    expect(schema.parse({ ...valid, sku: "  EBOOK-1\u3000" }).sku).toBe("EBOOK-1");
   });
 });

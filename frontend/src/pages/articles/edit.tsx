@@ -12,6 +12,7 @@ import { api } from "../../lib/api/client";
 import { call } from "../../lib/api/call";
 import type { components } from "../../lib/api/schema";
 import { showProblem } from "../../lib/forms";
+import { pointDecimal } from "../../lib/validation";
 import { ArticleFiles } from "./files";
 import { notify } from "../../lib/notify";
 import { articleSchema } from "./article-schema";
@@ -102,9 +103,9 @@ function ArticleForm({ article }: { article?: Article }) {
       sku: v.sku,
       title: v.title,
       description: v.description,
-      price: v.price.trim().replace(",", "."),
+      price: pointDecimal(v.price),
       currency: v.currency,
-      vat_rate: v.vat_rate.trim().replace(",", "."),
+      vat_rate: pointDecimal(v.vat_rate),
       active: v.active,
       download_limit: v.download_limit === "" ? null : v.download_limit,
       validity_days: v.validity_days === "" ? null : v.validity_days,

@@ -10,9 +10,11 @@ import {
   closestCenter,
   useSensor,
   useSensors,
+  type Announcements,
   type DragEndEvent,
+  type UniqueIdentifier,
 } from "@dnd-kit/core";
-import { SortableContext, arrayMove, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 
 import { ConfirmButton } from "../../components/confirm-button";
@@ -26,6 +28,7 @@ import { bytes } from "../../lib/format";
 import { language } from "../../lib/i18n";
 import { notify } from "../../lib/notify";
 import { Modal } from "../../components/modal";
+import { moveFile } from "./reorder";
 
 type ArticleFile = components["schemas"]["ArticleFileView"];
 
@@ -57,20 +60,33 @@ export function ArticleFiles({ articleId }: { articleId: string }) {
   };
 
   const onDragEnd = (event: DragEndEvent, items: ArticleFile[]) => {
-    const { active, over } = event;
-    if (!over || active.id === over.id) return;
-    const from = items.findIndex((f) => f.id === active.id);
-    const to = items.findIndex((f) => f.id === over.id);
+    const moved = moveFile(items, String(event.active.id), event.over ? String(event.over.id) : null);
+    if (!moved) return;
     // Show the new order at once; the server shifts the others.
-    queryClient.setQueryData(key, { items: arrayMove(items, from, to) });
+    queryClient.setQueryData(key, { items: moved.items });
     void act(
       call(
         api.PATCH("/api/v1/articles/{id}/files/{file_id}", {
-          params: { path: { id: articleId, file_id: String(active.id) } },
-          body: { position: to },
+          params: { path: { id: articleId, file_id: String(event.active.id) } },
+          body: { position: moved.position },
         }),
       ),
     );
+  };
+
+  // What a screen reader says while a file is moved: its name and place,
+  // in the seller's language (the library's own words name internal ids).
+  const announce = (items: ArticleFile[]): Announcements => {
+    const name = (id: UniqueIdentifier) => items.find((f) => f.id === id)?.display_name ?? "";
+    const place = (id: UniqueIdentifier) => ({ position: items.findIndex((f) => f.id === id) + 1, count: items.length });
+    return {
+      onDragStart: ({ active }) => t("files.dnd.picked", { name: name(active.id) }),
+      onDragOver: ({ active, over }) =>
+        over ? t("files.dnd.over", { name: name(active.id), ...place(over.id) }) : t("files.dnd.outside", { name: name(active.id) }),
+      onDragEnd: ({ active, over }) =>
+        over ? t("files.dnd.dropped", { name: name(active.id), ...place(over.id) }) : t("files.dnd.cancelled", { name: name(active.id) }),
+      onDragCancel: ({ active }) => t("files.dnd.cancelled", { name: name(active.id) }),
+    };
   };
 
   return (
@@ -89,7 +105,12 @@ export function ArticleFiles({ articleId }: { articleId: string }) {
           items.length === 0 ? (
             <Empty>{t("files.none")}</Empty>
           ) : (
-            <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={(e) => onDragEnd(e, items)}>
+            <DndContext
+              sensors={sensors}
+              collisionDetection={closestCenter}
+              onDragEnd={(e) => onDragEnd(e, items)}
+              accessibility={{ announcements: announce(items), screenReaderInstructions: { draggable: t("files.dnd.instructions") } }}
+            >
               <SortableContext items={items.map((f) => f.id)} strategy={verticalListSortingStrategy}>
                 <Stack gap="xs" component="ol" style={{ listStyle: "none", padding: 0, margin: 0 }}>
                   {items.map((file) => (

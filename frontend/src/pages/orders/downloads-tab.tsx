@@ -1,23 +1,27 @@
 import { useState } from "react";
 import { Button, Card, Checkbox, Group, NumberInput, Stack, Table, Text } from "@mantine/core";
 import { DateTimePicker } from "@mantine/dates";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import dayjs from "dayjs";
+import { Controller, useForm, useWatch } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 
 import { Empty, FormError, QueryState } from "../../components/states";
 import { api } from "../../lib/api/client";
 import { call } from "../../lib/api/call";
-import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { bytes, dateTime } from "../../lib/format";
+import { showProblem } from "../../lib/forms";
 import { language } from "../../lib/i18n";
 import type { Order } from "./overview-tab";
 import { notify } from "../../lib/notify";
 import { Modal } from "../../components/modal";
+import { limitsChange, limitsSchema, limitsValues, type LimitsValues } from "./limits";
 
 type Grant = components["schemas"]["GrantView"];
-type Change = components["schemas"]["UpdateDownloadsRequest"];
+
+/** The fields a refusal of the server may name (`grant_id` is no field a seller edits). */
+const FIELDS = ["max_downloads", "expires_at", "reset_used"];
 
 export function DownloadsTab({ order }: { order: Order }) {
   const { t } = useTranslation();
@@ -72,7 +76,9 @@ export function DownloadsTab({ order }: { order: Order }) {
                 {t("downloads.editAll")}
               </Button>
             </Group>
-            {editing && <EditLimits order={order} grant={editing.grant} sample={editing.grant ?? editing.all[0]!} onClose={() => setEditing(null)} />}
+            {editing && (
+              <EditLimits order={order} grant={editing.grant} grants={editing.grant ? [editing.grant] : editing.all} onClose={() => setEditing(null)} />
+            )}
           </Card>
         )
       }
@@ -80,59 +86,94 @@ export function DownloadsTab({ order }: { order: Order }) {
   );
 }
 
-function EditLimits({ order, grant, sample, onClose }: { order: Order; grant: Grant | null; sample: Grant; onClose: () => void }) {
+function EditLimits({ order, grants, grant, onClose }: { order: Order; grants: Grant[]; grant: Grant | null; onClose: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [unlimited, setUnlimited] = useState(sample.max_downloads == null);
-  const [max, setMax] = useState<number>(sample.max_downloads ?? 5);
-  const [noEnd, setNoEnd] = useState(sample.expires_at == null);
-  const [until, setUntil] = useState<string | null>(sample.expires_at ? dayjs(sample.expires_at).format("YYYY-MM-DD HH:mm:ss") : null);
-  const [reset, setReset] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const { control, handleSubmit, setError, formState } = useForm<LimitsValues>({
+    resolver: zodResolver(limitsSchema(t)),
+    defaultValues: limitsValues(grants),
+  });
+  const [unlimited, noEnd] = useWatch({ control, name: ["unlimited", "no_end"] });
+  const errors = formState.errors;
 
-  const save = async () => {
-    const change: Change = {};
-    if (grant) change.grant_id = grant.id;
-    const newMax = unlimited ? null : max;
-    if (!grant || newMax !== sample.max_downloads) change.max_downloads = newMax;
-    const newUntil = noEnd || !until ? null : dayjs(until).toISOString();
-    if (!grant || newUntil !== (sample.expires_at ? dayjs(sample.expires_at).toISOString() : null)) change.expires_at = newUntil;
-    if (reset) change.reset_used = true;
-    setBusy(true);
-    setError(null);
+  const save = handleSubmit(async (values) => {
+    setFormError(null);
+    const change = limitsChange(values, grants, grant?.id);
+    if (!change) {
+      setFormError(t("downloads.nothingChanged"));
+      return;
+    }
     try {
       await call(api.PATCH("/api/v1/orders/{id}/downloads", { params: { path: { id: order.id } }, body: change }));
       notify(t("common.saved"));
       await queryClient.invalidateQueries({ queryKey: ["orders", order.id] });
       onClose();
-    } catch (e) {
-      setError(describeProblem(asProblem(e)));
-    } finally {
-      setBusy(false);
+    } catch (error) {
+      setFormError(showProblem(error, setError, FIELDS));
     }
-  };
+  });
+
+  const check = (name: "unlimited" | "no_end" | "reset_used", label: string) => (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => <Checkbox label={label} checked={field.value} onChange={(e) => field.onChange(e.currentTarget.checked)} />}
+    />
+  );
 
   return (
     <Modal opened onClose={onClose} title={grant ? grant.file_name : t("downloads.editAll")}>
-      <Stack>
-        <Checkbox label={t("downloads.unlimited")} checked={unlimited} onChange={(e) => setUnlimited(e.currentTarget.checked)} />
-        {!unlimited && (
-          <NumberInput label={t("downloads.allowed")} min={0} max={100000} allowDecimal={false} value={max} onChange={(v) => setMax(Number(v) || 0)} />
-        )}
-        <Checkbox label={t("downloads.noEnd")} checked={noEnd} onChange={(e) => setNoEnd(e.currentTarget.checked)} />
-        {!noEnd && <DateTimePicker label={t("downloads.until")} value={until} onChange={setUntil} valueFormat="YYYY-MM-DD HH:mm" />}
-        <Checkbox label={t("downloads.resetUsed")} checked={reset} onChange={(e) => setReset(e.currentTarget.checked)} />
-        <FormError message={error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {t("common.cancel")}
-          </Button>
-          <Button onClick={() => void save()} loading={busy}>
-            {t("common.save")}
-          </Button>
-        </Group>
-      </Stack>
+      <form onSubmit={save} noValidate>
+        <Stack>
+          {check("unlimited", t("downloads.unlimited"))}
+          {!unlimited && (
+            <Controller
+              control={control}
+              name="max_downloads"
+              render={({ field }) => (
+                <NumberInput
+                  label={t("downloads.allowed")}
+                  placeholder={t("downloads.varies")}
+                  min={0}
+                  max={100000}
+                  allowDecimal={false}
+                  value={field.value}
+                  onChange={(v) => field.onChange(typeof v === "number" ? v : "")}
+                  error={errors.max_downloads?.message}
+                />
+              )}
+            />
+          )}
+          {check("no_end", t("downloads.noEnd"))}
+          {!noEnd && (
+            <Controller
+              control={control}
+              name="expires_at"
+              render={({ field }) => (
+                <DateTimePicker
+                  label={t("downloads.until")}
+                  placeholder={t("downloads.varies")}
+                  value={field.value}
+                  onChange={field.onChange}
+                  valueFormat="YYYY-MM-DD HH:mm"
+                  error={errors.expires_at?.message}
+                />
+              )}
+            />
+          )}
+          {check("reset_used", t("downloads.resetUsed"))}
+          <FormError message={formError} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t("common.cancel")}
+            </Button>
+            <Button type="submit" loading={formState.isSubmitting}>
+              {t("common.save")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
     </Modal>
   );
 }

@@ -1,7 +1,10 @@
 import { useState } from "react";
 import { Badge, Button, Card, Group, Spoiler, Stack, Text, Textarea, Timeline, Title } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
+import { z } from "zod";
 
 import { Empty, ErrorState, FormError, Loading, QueryState } from "../../components/states";
 import { api } from "../../lib/api/client";
@@ -9,6 +12,8 @@ import { call } from "../../lib/api/call";
 import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { dateTime } from "../../lib/format";
+import { showProblem } from "../../lib/forms";
+import { freeText, type Translate } from "../../lib/validation";
 import { language } from "../../lib/i18n";
 import type { Order } from "./overview-tab";
 import { notify } from "../../lib/notify";
@@ -146,36 +151,42 @@ export function HistoryTab({ order }: { order: Order }) {
   );
 }
 
+/** A note as the server takes it: 1–5000 characters, trimmed, no NUL. */
+function noteSchema(t: Translate) {
+  return z.object({ text: freeText(t, 5000).min(1, t("validation.required")) });
+}
+
 function NoteForm({ orderId }: { orderId: string }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const add = async () => {
-    setBusy(true);
-    setError(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, handleSubmit, setError, reset, formState } = useForm<{ text: string }>({
+    resolver: zodResolver(noteSchema(t)),
+    defaultValues: { text: "" },
+  });
+  const add = handleSubmit(async ({ text }) => {
+    setFormError(null);
     try {
       await call(api.POST("/api/v1/orders/{id}/history", { params: { path: { id: orderId } }, body: { text } }));
-      setText("");
+      reset();
       await queryClient.invalidateQueries({ queryKey: ["orders", orderId, "history"] });
-    } catch (e) {
-      setError(describeProblem(asProblem(e)));
-    } finally {
-      setBusy(false);
+    } catch (error) {
+      setFormError(showProblem(error, setError, ["text"]));
     }
-  };
+  });
   return (
     <Card withBorder>
-      <Stack gap="xs">
-        <Textarea label={t("history.addNote")} value={text} onChange={(e) => setText(e.currentTarget.value)} autosize minRows={2} />
-        <FormError message={error} />
-        <Group>
-          <Button size="xs" onClick={() => void add()} loading={busy} disabled={!text.trim()}>
-            {t("history.saveNote")}
-          </Button>
-        </Group>
-      </Stack>
+      <form onSubmit={add} noValidate>
+        <Stack gap="xs">
+          <Textarea label={t("history.addNote")} {...register("text")} error={formState.errors.text?.message} autosize minRows={2} />
+          <FormError message={formError} />
+          <Group>
+            <Button size="xs" type="submit" loading={formState.isSubmitting}>
+              {t("history.saveNote")}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
     </Card>
   );
 }

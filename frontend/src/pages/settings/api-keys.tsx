@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { Alert, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
+import { Controller, useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 
 import { ConfirmButton } from "../../components/confirm-button";
@@ -8,53 +10,26 @@ import { Empty, FormError, QueryState } from "../../components/states";
 import { api } from "../../lib/api/client";
 import { call } from "../../lib/api/call";
 import { useCallAndRefresh } from "../../lib/api/refresh";
-import { asProblem, describeProblem } from "../../lib/api/problem";
 import { dateTime } from "../../lib/format";
+import { showProblem } from "../../lib/forms";
 import { language } from "../../lib/i18n";
 import { Modal } from "../../components/modal";
+import { apiKeySchema } from "./api-key-schema";
+
+type Values = { name: string; scope: "read" | "read_write" };
+
+const FIELDS = ["name", "scope"];
 
 export function ApiKeys() {
   const { t } = useTranslation();
   const lng = language();
   const callAndRefresh = useCallAndRefresh(["api-keys"]);
-  const [name, setName] = useState("");
-  const [scope, setScope] = useState<"read" | "read_write">("read_write");
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => call(api.GET("/api/v1/api-keys")) });
-
-  const create = async () => {
-    setError(null);
-    try {
-      const created = await callAndRefresh(api.POST("/api/v1/api-keys", { body: { name, scope } }));
-      setSecret(created.secret);
-      setName("");
-    } catch (e) {
-      setError(describeProblem(asProblem(e)));
-    }
-  };
 
   return (
     <Stack>
-      <Card withBorder>
-        <Group align="flex-end">
-          <TextInput label={t("apiKeys.name")} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          <Select
-            label={t("apiKeys.scope")}
-            value={scope}
-            allowDeselect={false}
-            onChange={(v) => setScope((v as "read" | "read_write") ?? "read_write")}
-            data={[
-              { value: "read_write", label: t("apiKeys.readWrite") },
-              { value: "read", label: t("apiKeys.read") },
-            ]}
-          />
-          <Button onClick={() => void create()} disabled={!name.trim()}>
-            {t("apiKeys.create")}
-          </Button>
-        </Group>
-        <FormError message={error} />
-      </Card>
+      <CreateKeyForm onCreated={setSecret} />
       <QueryState query={keys}>
         {({ items }) =>
           items.length === 0 ? (
@@ -120,5 +95,59 @@ export function ApiKeys() {
         </Stack>
       </Modal>
     </Stack>
+  );
+}
+
+/** A new key; its secret goes to `onCreated`, to be shown once. */
+function CreateKeyForm({ onCreated }: { onCreated: (secret: string) => void }) {
+  const { t } = useTranslation();
+  const callAndRefresh = useCallAndRefresh(["api-keys"]);
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({
+    resolver: zodResolver(apiKeySchema(t)),
+    defaultValues: { name: "", scope: "read_write" },
+  });
+
+  const create = handleSubmit(async (v) => {
+    setFormError(null);
+    try {
+      const created = await callAndRefresh(api.POST("/api/v1/api-keys", { body: v }));
+      // The next key most likely has the same scope; only the name is new.
+      reset({ name: "", scope: v.scope });
+      onCreated(created.secret);
+    } catch (error) {
+      setFormError(showProblem(error, setError, FIELDS));
+    }
+  });
+
+  return (
+    <Card withBorder>
+      <form onSubmit={create} noValidate>
+        <Group align="flex-end">
+          <TextInput label={t("apiKeys.name")} {...register("name")} error={formState.errors.name?.message} />
+          <Controller
+            control={control}
+            name="scope"
+            render={({ field }) => (
+              <Select
+                label={t("apiKeys.scope")}
+                value={field.value}
+                allowDeselect={false}
+                onChange={(v) => field.onChange(v ?? "read_write")}
+                error={formState.errors.scope?.message}
+                data={[
+                  { value: "read_write", label: t("apiKeys.readWrite") },
+                  { value: "read", label: t("apiKeys.read") },
+                ]}
+              />
+            )}
+          />
+          <Button type="submit" loading={formState.isSubmitting}>
+            {t("apiKeys.create")}
+          </Button>
+        </Group>
+        <FormError message={formError} />
+      </form>
+    </Card>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Button, Card, Group, NumberInput, Select, Stack, Switch, Text, TextInput, Textarea } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -10,6 +11,7 @@ import { call } from "../../lib/api/call";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
 import { notify } from "../../lib/notify";
+import { invoiceSchema } from "./invoice-schema";
 
 type Body = components["schemas"]["InvoiceSettingsBody"];
 type Values = Omit<Body, "vat_id" | "tax_number"> & { vat_id: string; tax_number: string };
@@ -29,7 +31,10 @@ function InvoiceForm({ settings, example }: { settings: Body; example: string })
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
   const initial = { ...settings, vat_id: settings.vat_id ?? "", tax_number: settings.tax_number ?? "" };
-  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({ defaultValues: initial });
+  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({
+    resolver: zodResolver(invoiceSchema(t)),
+    defaultValues: initial,
+  });
   useEffect(() => reset({ ...settings, vat_id: settings.vat_id ?? "", tax_number: settings.tax_number ?? "" }), [settings, reset]);
   const errors = formState.errors;
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
-import { Box, Button, Card, ColorInput, Grid, Group, NumberInput, Paper, Stack, Switch, Text, TextInput, Textarea } from "@mantine/core";
+import { Button, Card, ColorInput, Grid, Group, NumberInput, Stack, Switch, TextInput, Textarea } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Controller, useForm, useWatch, type Control } from "react-hook-form";
+import { Controller, useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
 
 import { FormError, QueryState } from "../../components/states";
@@ -10,9 +11,11 @@ import { call } from "../../lib/api/call";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
 import { notify } from "../../lib/notify";
+import { PortalPreview } from "./portal-preview";
+import { portalSchema } from "./portal-schema";
 
 type Body = components["schemas"]["PortalSettingsBody"];
-type Values = Omit<Body, "default_download_limit" | "validity_days" | "logo_url" | "support_email"> & {
+export type PortalFormValues = Omit<Body, "default_download_limit" | "validity_days" | "logo_url" | "support_email"> & {
   default_download_limit: number | "";
   validity_days: number | "";
   logo_url: string;
@@ -24,7 +27,7 @@ const FIELDS = [
   "default_download_limit", "validity_days", "invoice_download", "contact_form", "support_email",
 ];
 
-function toValues(s: Body): Values {
+function toValues(s: Body): PortalFormValues {
   return {
     ...s,
     default_download_limit: s.default_download_limit ?? "",
@@ -48,7 +51,10 @@ function PortalForm({ settings, shopName }: { settings: Body; shopName: string }
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
-  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({ defaultValues: toValues(settings) });
+  const { register, control, handleSubmit, setError, reset, formState } = useForm<PortalFormValues>({
+    resolver: zodResolver(portalSchema(t)),
+    defaultValues: toValues(settings),
+  });
   useEffect(() => reset(toValues(settings)), [settings, reset]);
   const errors = formState.errors;
 
@@ -140,72 +146,5 @@ function PortalForm({ settings, shopName }: { settings: Body; shopName: string }
         <PortalPreview control={control} shopName={shopName} />
       </Grid.Col>
     </Grid>
-  );
-}
-
-/** The customer's page as the form stands, updated while typing. */
-function PortalPreview({ control, shopName }: { control: Control<Values>; shopName: string }) {
-  const { t } = useTranslation();
-  const v = useWatch({ control });
-  const accent = /^#[0-9a-fA-F]{6}$/.test(v.accent_color ?? "") ? v.accent_color : "#2f6f4f";
-  return (
-    <Stack gap="xs" style={{ position: "sticky", top: 72 }}>
-      <Text size="sm" fw={600}>
-        {t("portalSettings.preview")}
-      </Text>
-      <Paper withBorder shadow="sm" radius="md" style={{ overflow: "hidden" }} aria-label={t("portalSettings.preview")} role="region">
-        <Box p="md" style={{ background: accent, color: "white" }}>
-          <Text fw={700} size="lg">
-            {v.title || shopName}
-          </Text>
-        </Box>
-        <Stack p="md" gap="sm">
-          {!v.enabled && (
-            <Text c="red" size="sm">
-              {t("portalSettings.disabledNote")}
-            </Text>
-          )}
-          {v.welcome_text && (
-            <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-              {v.welcome_text}
-            </Text>
-          )}
-          <Paper withBorder p="sm">
-            <Group justify="space-between" wrap="nowrap">
-              <Stack gap={0}>
-                <Text size="sm" fw={500}>
-                  Übung für Anfänger – Teil 1.pdf
-                </Text>
-                <Text size="xs" c="dimmed">
-                  {t("portalSettings.sampleLeft", {
-                    left: v.default_download_limit === "" ? "∞" : v.default_download_limit,
-                    days: v.validity_days === "" ? "∞" : v.validity_days,
-                  })}
-                </Text>
-              </Stack>
-              <Box px="sm" py={4} style={{ background: accent, color: "white", borderRadius: 6, fontSize: 13 }}>
-                {t("portalSettings.sampleDownload")}
-              </Box>
-            </Group>
-          </Paper>
-          {v.invoice_download && (
-            <Text size="sm" c={accent}>
-              {t("portalSettings.sampleInvoice")}
-            </Text>
-          )}
-          {v.contact_form && (
-            <Text size="sm" c="dimmed">
-              {t("portalSettings.sampleContact")}
-            </Text>
-          )}
-          {(v.footer_text || v.support_email) && (
-            <Text size="xs" c="dimmed" style={{ whiteSpace: "pre-wrap" }}>
-              {v.footer_text}
-              {v.support_email ? `\n${v.support_email}` : ""}
-            </Text>
-          )}
-        </Stack>
-      </Paper>
-    </Stack>
   );
 }

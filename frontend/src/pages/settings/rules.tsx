@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { Badge, Button, Card, Group, Select, SimpleGrid, Stack, Switch, Table, TextInput } from "@mantine/core";
+import { Badge, Button, Card, Group, Select, SimpleGrid, Stack, Switch, Table, TagsInput, TextInput } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
 import { Controller, useForm, useWatch } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -10,9 +11,11 @@ import { api } from "../../lib/api/client";
 import { call } from "../../lib/api/call";
 import { useCallAndRefresh } from "../../lib/api/refresh";
 import type { components } from "../../lib/api/schema";
-import { orNull, showProblem } from "../../lib/forms";
+import { showProblem } from "../../lib/forms";
 import { STATUSES } from "../orders/status";
 import { Modal } from "../../components/modal";
+import { pointDecimal } from "../../lib/validation";
+import { ruleSchema } from "./rule-schema";
 
 type Rule = components["schemas"]["RuleView"];
 type Body = components["schemas"]["RuleBody"];
@@ -22,6 +25,7 @@ type Values = {
   trigger_status: string | null;
   template_name: string;
   language: string | null;
+  channels: string[];
   min_total: string;
   only_digital: boolean;
   repeatable: boolean;
@@ -29,7 +33,7 @@ type Values = {
   action: "email" | "sales_channel";
 };
 
-const FIELDS = ["name", "trigger", "trigger_status", "template_name", "language", "min_total", "only_digital", "repeatable", "enabled", "action"];
+const FIELDS = ["name", "trigger", "trigger_status", "template_name", "language", "channels", "min_total", "only_digital", "repeatable", "enabled", "action"];
 
 function toValues(rule?: Rule): Values {
   return {
@@ -38,6 +42,7 @@ function toValues(rule?: Rule): Values {
     trigger_status: rule?.trigger_status ?? null,
     template_name: rule?.template_name ?? "",
     language: rule?.language ?? null,
+    channels: rule?.channels ?? [],
     min_total: rule?.min_total ?? "",
     only_digital: rule?.only_digital ?? true,
     repeatable: rule?.repeatable ?? false,
@@ -119,7 +124,10 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
   const callAndRefresh = useCallAndRefresh(["rules"]);
   const templates = useQuery({ queryKey: ["templates"], queryFn: () => call(api.GET("/api/v1/templates")) });
   const [formError, setFormError] = useState<string | null>(null);
-  const { register, control, handleSubmit, setError, formState } = useForm<Values>({ defaultValues: toValues(rule) });
+  const { register, control, handleSubmit, setError, formState } = useForm<Values>({
+    resolver: zodResolver(ruleSchema(t)),
+    defaultValues: toValues(rule),
+  });
   const trigger = useWatch({ control, name: "trigger" });
   const errors = formState.errors;
   const names = [...new Set((templates.data?.items ?? []).map((tpl) => tpl.name))];
@@ -130,7 +138,9 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
       ...v,
       trigger_status: v.trigger === "status_changed" ? ((v.trigger_status as Body["trigger_status"]) ?? null) : null,
       language: v.language,
-      min_total: orNull(v.min_total),
+      // No channel named means every channel; the API says that with null.
+      channels: v.channels.length > 0 ? v.channels : null,
+      min_total: v.min_total === "" ? null : pointDecimal(v.min_total),
     };
     try {
       if (rule) await callAndRefresh(api.PUT("/api/v1/rules/{id}", { params: { path: { id: rule.id } }, body }));
@@ -161,6 +171,7 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
                     allowDeselect={false}
                     value={field.value}
                     onChange={(v) => field.onChange(v)}
+                    error={errors.trigger?.message}
                     data={(["order_paid", "status_changed", "order_created"] as const).map((k) => ({ value: k, label: t(`rules.triggers.${k}`) }))}
                   />
                 )}
@@ -175,6 +186,7 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
                       clearable
                       value={field.value}
                       onChange={field.onChange}
+                      error={errors.trigger_status?.message}
                       data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
                     />
                   )}
@@ -197,10 +209,24 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
                     clearable
                     value={field.value}
                     onChange={field.onChange}
+                    error={errors.language?.message}
                     data={[
                       { value: "de", label: "Deutsch" },
                       { value: "en", label: "English" },
                     ]}
+                  />
+                )}
+              />
+              <Controller
+                control={control}
+                name="channels"
+                render={({ field }) => (
+                  <TagsInput
+                    label={t("rules.channels")}
+                    placeholder={field.value.length === 0 ? t("rules.anyChannel") : undefined}
+                    value={field.value}
+                    onChange={field.onChange}
+                    error={errors.channels?.message}
                   />
                 )}
               />
@@ -214,6 +240,7 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
                     allowDeselect={false}
                     value={field.value}
                     onChange={(v) => field.onChange(v ?? "email")}
+                    error={errors.action?.message}
                     data={[
                       { value: "email", label: t("rules.actions.email") },
                       { value: "sales_channel", label: t("rules.actions.sales_channel") },

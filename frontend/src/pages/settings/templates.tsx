@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Badge, Button, Card, Code, Grid, Group, NavLink, Paper, Select, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useQuery } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -13,6 +14,7 @@ import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { showProblem } from "../../lib/forms";
 import { notify } from "../../lib/notify";
+import { templateSchema } from "./template-schema";
 
 type Template = components["schemas"]["TemplateView"];
 type Rendered = components["schemas"]["Rendered"];
@@ -20,6 +22,11 @@ type Values = { name: string; language: string; subject: string; body_text: stri
 
 const FIELDS = ["name", "language", "subject", "body_text", "body_html"];
 const BLANK: Values = { name: "", language: "de", subject: "", body_text: "", body_html: "" };
+
+/** The form's values as the API takes a template (a blank HTML body is none). */
+function toBody(v: Values): components["schemas"]["TemplateBody"] {
+  return { ...v, body_html: v.body_html.trim() === "" ? null : v.body_html };
+}
 
 export function Templates() {
   const { t } = useTranslation();
@@ -68,13 +75,16 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
   const callAndRefresh = useCallAndRefresh(["templates"]);
   const [formError, setFormError] = useState<string | null>(null);
   const initial: Values = template ? { ...template, body_html: template.body_html ?? "" } : BLANK;
-  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({ defaultValues: initial });
+  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({
+    resolver: zodResolver(templateSchema(t)),
+    defaultValues: initial,
+  });
   useEffect(() => reset(template ? { ...template, body_html: template.body_html ?? "" } : BLANK), [template, reset]);
   const errors = formState.errors;
 
   const save = handleSubmit(async (v) => {
     setFormError(null);
-    const body = { ...v, body_html: v.body_html.trim() === "" ? null : v.body_html };
+    const body = toBody(v);
     try {
       const saved = template
         ? await callAndRefresh(api.PUT("/api/v1/templates/{id}", { params: { path: { id: template.id } }, body }))
@@ -85,6 +95,26 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
       setFormError(showProblem(error, setError, FIELDS));
     }
   });
+
+  // The preview renders the form as it stands, saved or not; the server
+  // checks the draft like a save and names the field of a mistake.
+  const renderDraft = (orderId: string | null) =>
+    new Promise<Rendered | null>((resolve) => {
+      const send = handleSubmit(
+        async (v) => {
+          setFormError(null);
+          try {
+            const path = { id: template!.id };
+            resolve(await call(api.POST("/api/v1/templates/{id}/preview", { params: { path }, body: { order_id: orderId, draft: toBody(v) } })));
+          } catch (error) {
+            setFormError(showProblem(error, setError, FIELDS));
+            resolve(null);
+          }
+        },
+        () => resolve(null),
+      );
+      void send();
+    });
 
   return (
     <Stack>
@@ -102,6 +132,7 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
                     allowDeselect={false}
                     value={field.value}
                     onChange={(v) => field.onChange(v ?? "de")}
+                    error={errors.language?.message}
                     data={[
                       { value: "de", label: "Deutsch" },
                       { value: "en", label: "English" },
@@ -148,29 +179,20 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
           </Stack>
         </form>
       </Card>
-      {template && <Preview templateId={template.id} />}
+      {template && <Preview render={renderDraft} />}
     </Stack>
   );
 }
 
-/** The saved template rendered with a real order of the shop (or a sample). */
-function Preview({ templateId }: { templateId: string }) {
+/** The editor's template, as it stands, rendered with a real order of the shop (or a sample). */
+function Preview({ render }: { render: (orderId: string | null) => Promise<Rendered | null> }) {
   const { t } = useTranslation();
   const [orderId, setOrderId] = useState<string | null>(null);
   const [rendered, setRendered] = useState<Rendered | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const orders = useQuery({
     queryKey: ["orders", { limit: 20 }],
     queryFn: () => call(api.GET("/api/v1/orders", { params: { query: { limit: 20 } } })),
   });
-  const render = async () => {
-    setError(null);
-    try {
-      setRendered(await call(api.POST("/api/v1/templates/{id}/preview", { params: { path: { id: templateId } }, body: { order_id: orderId } })));
-    } catch (e) {
-      setError(describeProblem(asProblem(e)));
-    }
-  };
   return (
     <Card withBorder>
       <Title order={2} size="h5" mb="xs">
@@ -185,11 +207,10 @@ function Preview({ templateId }: { templateId: string }) {
           onChange={setOrderId}
           data={(orders.data?.items ?? []).map((o) => ({ value: o.id, label: `#${o.number} ${o.customer_name}` }))}
         />
-        <Button variant="light" onClick={() => void render()}>
+        <Button variant="light" onClick={() => void render(orderId).then(setRendered)}>
           {t("templates.render")}
         </Button>
       </Group>
-      <FormError message={error} />
       {rendered ? (
         <Paper withBorder p="sm" mt="sm">
           <Badge variant="light" mb="xs">

@@ -13,6 +13,7 @@ import {
   Title,
 } from "@mantine/core";
 import { IconCircleCheck, IconAlertTriangle } from "@tabler/icons-react";
+import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -23,9 +24,11 @@ import { FolderBrowser } from "../../components/folder-browser";
 import { FormError, QueryState } from "../../components/states";
 import { api } from "../../lib/api/client";
 import { call } from "../../lib/api/call";
+import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
 import { notify } from "../../lib/notify";
+import { storageSchema } from "./storage-schema";
 
 type Connection = components["schemas"]["StorageConnectionView"];
 type TestResult = components["schemas"]["ConnectionTestResult"];
@@ -76,6 +79,7 @@ function ConnectionForm({ connection }: { connection?: Connection }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [test, setTest] = useState<TestResult | null>(null);
   const { register, control, handleSubmit, setError, watch, reset, formState } = useForm<Values>({
+    resolver: zodResolver(storageSchema(t, { creating: !connection })),
     defaultValues: initial(connection),
   });
   useEffect(() => reset(initial(connection)), [connection, reset]);
@@ -249,7 +253,7 @@ function ConnectionForm({ connection }: { connection?: Connection }) {
                 </ConfirmButton>
               )}
             </Group>
-            {runTest.isError && <FormError message={String((runTest.error as { detail?: string }).detail ?? "")} />}
+            {runTest.isError && <FormError message={describeProblem(asProblem(runTest.error))} />}
             {test && (
               <Alert
                 color={test.ok ? "teal" : "red"}

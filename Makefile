@@ -63,6 +63,8 @@ test-e2e: frontend-build e2e-deps ## Browser tests against the real server on SQ
 	# Builds target/debug/delivery with the test build's features, so after
 	# `make test-backend` nothing is compiled twice.
 	$(CARGO) test --no-run --quiet --test api
+	# The test bucket's S3 server (delivery-bench s3), same features again.
+	$(CARGO) build --quiet --workspace --all-targets
 	@echo "== e2e on SQLite"
 	cd e2e && $(NPM) test
 	@echo "== e2e on PostgreSQL"

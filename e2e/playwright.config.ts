@@ -1,5 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
+import { s3 } from "./s3";
+
 // The real server (debug build) with a fresh SQLite database in a temp dir,
 // serving the built dashboard. Debian's Chromium; no downloaded browsers.
 const port = Number(process.env.E2E_PORT ?? 18181);
@@ -9,6 +11,7 @@ const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // empty PostgreSQL database (see scripts/with-postgres.sh).
 const database = process.env.E2E_DATABASE_URL;
 const backend = database ? "postgres" : "sqlite";
+const helper = process.env.DELIVERY_BENCH_BIN ?? "../target/debug/delivery-bench";
 
 export default defineConfig({
   testDir: "./tests",
@@ -37,15 +40,29 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command:
-      `sh -c 'dir=$(mktemp -d) && exec env DELIVERY_DATA_DIR="$dir" DELIVERY_STATIC_DIR=../frontend/dist ` +
-      (database ? `DATABASE_URL=${database} ` : "") +
-      `DELIVERY_PUBLIC_URL=http://127.0.0.1:${port} ${binary} serve --bind 127.0.0.1:${port}'`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command:
+        `sh -c 'dir=$(mktemp -d) && exec env DELIVERY_DATA_DIR="$dir" DELIVERY_STATIC_DIR=../frontend/dist ` +
+        (database ? `DATABASE_URL=${database} ` : "") +
+        // The test bucket is on this machine, over plain http.
+        `DELIVERY_STORAGE_ALLOW_HTTP=true DELIVERY_STORAGE_ALLOW_PRIVATE_ENDPOINTS=true ` +
+        `DELIVERY_PUBLIC_URL=http://127.0.0.1:${port} ${binary} serve --bind 127.0.0.1:${port}'`,
+      url: `http://127.0.0.1:${port}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      command:
+        `sh -c 'rm -rf "${s3.dir}" && mkdir -p "${s3.dir}/${s3.bucket}" && exec ${helper} s3 ` +
+        `--bind 127.0.0.1:${s3.port} --dir "${s3.dir}" --access-key ${s3.accessKey} --secret-key ${s3.secretKey}'`,
+      url: `http://127.0.0.1:${s3.port}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

@@ -34,3 +34,13 @@ export const PROBLEMS_DE: Readonly<Record<string, string>> = {
   template_exists: "Es gibt schon eine Vorlage mit diesem Namen und dieser Sprache.",
   channel_exists: "Es gibt schon einen Kanal mit diesem Namen.",
 };
+
+/** German words for a storage connection test, by its result code (`ok` when it works). */
+export const STORAGE_TESTS_DE: Readonly<Record<string, string>> = {
+  ok: "Die Verbindung funktioniert, der Speicherordner lässt sich lesen.",
+  bad_credentials: "Die Verbindung funktioniert nicht: Zugangsschlüssel oder Geheimnis sind falsch.",
+  no_such_bucket: "Die Verbindung funktioniert nicht: Diesen Bucket gibt es nicht.",
+  access_denied: "Die Verbindung funktioniert nicht: Die Zugangsdaten dürfen diesen Bucket oder Ordner nicht lesen.",
+  unreachable: "Die Verbindung funktioniert nicht: Der Speicher-Endpunkt ist nicht erreichbar.",
+  storage_error: "Die Verbindung funktioniert nicht: Der Speicher hat mit einem Fehler geantwortet.",
+};

@@ -27,11 +27,18 @@ import { call } from "../../lib/api/call";
 import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
+import { language } from "../../lib/i18n";
 import { notify } from "../../lib/notify";
+import { STORAGE_TESTS_DE } from "../../locales/problems-de";
 import { storageSchema } from "./storage-schema";
 
 type Connection = components["schemas"]["StorageConnectionView"];
 type TestResult = components["schemas"]["ConnectionTestResult"];
+
+/** The test's result in the dashboard's language (the server's own words in English). */
+function testWords(test: TestResult): string {
+  return (language() === "de" && STORAGE_TESTS_DE[test.code ?? "ok"]) || test.message;
+}
 
 type Values = {
   kind: "s3" | "local";
@@ -261,7 +268,7 @@ function ConnectionForm({ connection }: { connection?: Connection }) {
                 title={test.ok ? t("storage.testOk") : t("storage.testFailed")}
                 role="status"
               >
-                {test.message}{" "}
+                {testWords(test)}{" "}
                 {t("storage.filesChecked", { checked: test.files_checked, missing: test.files_missing })}
               </Alert>
             )}

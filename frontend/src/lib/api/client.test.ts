@@ -1,27 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { scriptServer, type Answer } from "../../test/server";
 import { api, hasRefreshToken, refreshSession, storeTokens, whenSignedOut } from "./client";
 
-// The browser's fetch, answered by a small script of the server's answers:
-// each test states what the server says, the client's own logic is real.
-type Answer = { status: number; body?: unknown };
 let answers: Array<(req: Request) => Answer>;
 let seen: Request[];
 
-function json({ status, body }: Answer): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
 beforeEach(() => {
   answers = [];
-  seen = [];
-  vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(new URL(String(input), "http://localhost"), init);
-    seen.push(request);
-    const next = answers.shift();
-    if (!next) throw new Error(`unexpected request ${request.method} ${request.url}`);
-    return json(next(request));
-  });
+  seen = scriptServer(answers);
   storeTokens({ access_token: "old-access", refresh_token: "refresh-1", expires_in: 900 });
 });
 

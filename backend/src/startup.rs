@@ -230,6 +230,12 @@ fn spa(cfg: &mut web::ServiceConfig, dir: &Path) {
                         actix_web::http::header::CACHE_CONTROL,
                         actix_web::http::header::HeaderValue::from_static("no-store"),
                     );
+                    // Only the dashboard's own settings page may frame it (the live
+                    // preview); no other site can overlay a customer's download page.
+                    headers.insert(
+                        actix_web::http::header::CONTENT_SECURITY_POLICY,
+                        actix_web::http::header::HeaderValue::from_static("frame-ancestors 'self'"),
+                    );
                     Ok::<_, actix_web::Error>(response)
                 }
             }),

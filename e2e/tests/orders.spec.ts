@@ -47,6 +47,13 @@ test("a seller finds orders by search and filters", async ({ page, request }) =>
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("Clara Weiß");
   await page.getByLabel("Channel").fill("");
+  await expect(rows).toHaveCount(2);
+  // Status alone: Anna's paid order, then the two open ones.
+  await page.getByRole("textbox", { name: "Payment" }).click();
+  await page.getByRole("option", { name: "Not paid", exact: true }).click();
+  await choose(page, "Status", "Paid");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("Anna Schäfer");
   await choose(page, "Status", "Open");
   await expect(rows).toHaveCount(2);
 });

@@ -15,7 +15,14 @@ test("a customer downloads the umlaut file until the limit, and again after the 
   const shop = await shopWithEbook(request, 2);
   const order = await orderOf(request, shop, "paid");
 
-  await page.goto(`/portal/${order.code}`);
+  const answer = await page.goto(`/portal/${order.code}`);
+  // Never indexed, no referrer to the file host, framed only by the dashboard (its preview).
+  expect(answer!.headers()).toMatchObject({
+    "x-robots-tag": "noindex, nofollow",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    "content-security-policy": "frame-ancestors 'self'",
+  });
   await expect(page.getByRole("heading", { name: "Hörbuch Manufaktur" })).toBeVisible();
   await expect(page.getByText(UMLAUT_NAME)).toBeVisible();
   await expect(page.getByText("Noch 2 von 2 Downloads")).toBeVisible();

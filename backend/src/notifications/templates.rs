@@ -70,9 +70,16 @@ pub struct TemplateRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// The most instructions one template may run per render. Generous for any
+/// real order (100 lines with their files need a few thousand), and a bound
+/// for a loop over `items * 1000000` a seller's draft could ask for.
+const FUEL: u64 = 1_000_000;
+
 fn environment() -> Environment<'static> {
     // Templates named *.html are auto-escaped; nothing can reach files or the network.
-    Environment::new()
+    let mut env = Environment::new();
+    env.set_fuel(Some(FUEL));
+    env
 }
 
 /// Checks a template's syntax and that it names only known placeholders.
@@ -135,21 +142,34 @@ pub struct Rendered {
     pub body_html: Option<String>,
 }
 
-/// Renders a template with a context from [`order_context`].
+/// Renders a template with a context from [`order_context`]. A stored
+/// template that fails at render time is a fault to log (it was checked on
+/// save); a preview shows the seller the failure instead ([`render_preview`]).
 pub fn render(template: &TemplateRow, ctx: &Value) -> Result<Rendered, ApiError> {
+    render_parts(template, ctx)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{}: {}", e.field, e.message)))
+}
+
+/// Renders for the template editor: a failure at render time (an index out
+/// of range, a loop that runs out of fuel) is the seller's to fix, named by
+/// field.
+fn render_preview(template: &TemplateRow, ctx: &Value) -> Result<Rendered, ApiError> {
+    render_parts(template, ctx).map_err(|e| ApiError::Validation(vec![e]))
+}
+
+fn render_parts(template: &TemplateRow, ctx: &Value) -> FieldResult<Rendered> {
     let env = environment();
-    let subject = env
-        .render_named_str("subject.txt", &template.subject, ctx)
-        .map_err(ApiError::internal)?;
-    let body_text = env
-        .render_named_str("body.txt", &template.body_text, ctx)
-        .map_err(ApiError::internal)?;
+    let part = |name: &str, source: &str, field: &str| {
+        env.render_named_str(name, source, ctx)
+            .map_err(|e| FieldError::new(field, format!("cannot be rendered: {e}")))
+    };
+    let subject = part("subject.txt", &template.subject, "subject")?;
+    let body_text = part("body.txt", &template.body_text, "body_text")?;
     let body_html = template
         .body_html
         .as_deref()
-        .map(|html| env.render_named_str("body.html", html, ctx))
-        .transpose()
-        .map_err(ApiError::internal)?;
+        .map(|html| part("body.html", html, "body_html"))
+        .transpose()?;
     Ok(Rendered {
         // A subject is one line.
         subject: subject.lines().map(str::trim).collect::<Vec<_>>().join(" "),
@@ -553,7 +573,8 @@ pub struct PreviewRequest {
 /// Render a template with a real order or a sample one.
 #[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Template id")), request_body = PreviewRequest,
     responses((status = 200, description = "The rendered message", body = Rendered),
-              (status = 404, description = "No such template or order in this shop", body = Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such template or order in this shop", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "The draft has a mistake: the field, with line and column, or what failed when rendering it", body = Problem, content_type = "application/problem+json")))]
 #[post("/templates/{id}/preview")]
 pub async fn preview_template(
     state: web::Data<AppState>,
@@ -566,7 +587,7 @@ pub async fn preview_template(
     let order_id = order_id.map(|o| o.to_string());
     let draft = draft.as_ref().map(parse).transpose()?;
     let public_base = state.settings.public_base().to_owned();
-    let rendered = state
+    let (template, ctx) = state
         .db
         .read(move |conn| {
             let mut template = find(conn, &tenant_id, &id)?;
@@ -583,9 +604,13 @@ pub async fn preview_template(
                 }
                 None => sample_context(&public_base),
             };
-            render(&template, &ctx)
+            Ok((template, ctx))
         })
         .await?;
+    // Rendered off the async workers and without holding a connection.
+    let rendered = web::block(move || render_preview(&template, &ctx))
+        .await
+        .map_err(ApiError::internal)??;
     Ok(web::Json(rendered))
 }
 

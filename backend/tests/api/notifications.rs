@@ -389,6 +389,24 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             .starts_with("line 2, column"),
         "{body}"
     );
+    // A draft that would loop for ever runs out of fuel: a 422 naming the field, not a hung server.
+    let runaway = app
+        .post(
+            &preview_url,
+            &json!({"draft": {"name": "downloads_ready", "language": "en", "subject": "Hi",
+                "body_text": "{% for a in items * 1000000 %}{% for b in items * 1000000 %}x{% endfor %}{% endfor %}"}}),
+            Some(&owner.access),
+        )
+        .await;
+    let body = assert_problem(runaway, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&body), ["body_text"]);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("out of fuel"),
+        "{body}"
+    );
     let stored: Value = app
         .get(
             &format!("/api/v1/templates/{}", english["id"].as_str().unwrap()),

@@ -29,7 +29,10 @@ describe("ConfirmButton", () => {
   it("acts once when confirmed, then closes", async () => {
     const onConfirm = vi.fn(async () => {});
     const dialog = unlinkButton(onConfirm);
-    fireEvent.click(within(dialog).getByRole("button", { name: "Unlink" }));
+    const confirm = within(dialog).getByRole("button", { name: "Unlink" });
+    // A double click while the action runs still acts once.
+    fireEvent.click(confirm);
+    fireEvent.click(confirm);
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
     expect(onConfirm).toHaveBeenCalledOnce();
   });

@@ -64,11 +64,17 @@ export function PortalPreview() {
   const [view, setView] = useState<PortalView | null>(null);
   const [language, setLanguage] = useState("de");
   useEffect(() => {
+    let orderLanguage: string | null = null;
     const receive = (event: MessageEvent) => {
-      if (event.origin !== window.location.origin || event.data?.type !== PREVIEW_VIEW) return;
+      if (event.origin !== window.location.origin || event.source !== window.parent || event.data?.type !== PREVIEW_VIEW) return;
       const next = event.data.view as PortalView;
       setView(next);
-      setLanguage(pickLanguage(next.order.language));
+      // Follow the sample order's language when it changes, not on every
+      // keystroke in the form: the seller may have switched the preview.
+      if (next.order.language !== orderLanguage) {
+        orderLanguage = next.order.language;
+        setLanguage(pickLanguage(next.order.language));
+      }
     };
     window.addEventListener("message", receive);
     window.parent.postMessage({ type: PREVIEW_READY }, window.location.origin);

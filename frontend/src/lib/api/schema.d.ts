@@ -6454,7 +6454,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid fields, each named */
+            /** @description The draft has a mistake: the field, with line and column, or what failed when rendering it */
             422: {
                 headers: {
                     [name: string]: unknown;

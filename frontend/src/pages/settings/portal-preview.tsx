@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Stack, Text } from "@mantine/core";
 import { useWatch, type Control } from "react-hook-form";
 import { useTranslation } from "react-i18next";
@@ -73,12 +73,14 @@ export function sampleView(v: Partial<PortalFormValues>, shopName: string, lng: 
  * order as the form stands, so the preview is what customers get (logo,
  * colours, texts, states), not an imitation of it.
  */
-export function PortalPreview({ control, shopName }: { control: Control<PortalFormValues>; shopName: string }) {
+export function PortalPreviewFrame({ control, shopName }: { control: Control<PortalFormValues>; shopName: string }) {
   const { t } = useTranslation();
   const frame = useRef<HTMLIFrameElement>(null);
   const values = useWatch({ control });
   const lng = language();
-  const view = sampleView(values, shopName, lng);
+  // One moment for the sample order, so its dates only change with the form.
+  const [now] = useState(() => new Date());
+  const view = sampleView(values, shopName, lng, now);
   const message = JSON.stringify(view);
 
   useEffect(() => {

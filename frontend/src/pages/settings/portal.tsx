@@ -11,7 +11,7 @@ import { call } from "../../lib/api/call";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
 import { notify } from "../../lib/notify";
-import { PortalPreview } from "./portal-preview";
+import { PortalPreviewFrame } from "./portal-preview";
 import { portalSchema } from "./portal-schema";
 
 type Body = components["schemas"]["PortalSettingsBody"];
@@ -143,7 +143,7 @@ function PortalForm({ settings, shopName }: { settings: Body; shopName: string }
         </Card>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 5 }}>
-        <PortalPreview control={control} shopName={shopName} />
+        <PortalPreviewFrame control={control} shopName={shopName} />
       </Grid.Col>
     </Grid>
   );

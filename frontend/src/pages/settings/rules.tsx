@@ -226,7 +226,8 @@ function RuleForm({ rule, onClose }: { rule?: Rule; onClose: () => void }) {
                     placeholder={field.value.length === 0 ? t("rules.anyChannel") : undefined}
                     value={field.value}
                     onChange={field.onChange}
-                    error={errors.channels?.message}
+                    // A refused name is reported at its item (channels.0); show the first.
+                    error={errors.channels?.message ?? (Array.isArray(errors.channels) ? errors.channels.find(Boolean)?.message : undefined)}
                   />
                 )}
               />

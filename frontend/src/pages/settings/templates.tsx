@@ -75,7 +75,7 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
   const callAndRefresh = useCallAndRefresh(["templates"]);
   const [formError, setFormError] = useState<string | null>(null);
   const initial: Values = template ? { ...template, body_html: template.body_html ?? "" } : BLANK;
-  const { register, control, handleSubmit, setError, reset, formState } = useForm<Values>({
+  const { register, control, handleSubmit, setError, reset, trigger, getValues, formState } = useForm<Values>({
     resolver: zodResolver(templateSchema(t)),
     defaultValues: initial,
   });
@@ -97,24 +97,19 @@ function TemplateEditor({ template, placeholders, onSaved }: { template?: Templa
   });
 
   // The preview renders the form as it stands, saved or not; the server
-  // checks the draft like a save and names the field of a mistake.
-  const renderDraft = (orderId: string | null) =>
-    new Promise<Rendered | null>((resolve) => {
-      const send = handleSubmit(
-        async (v) => {
-          setFormError(null);
-          try {
-            const path = { id: template!.id };
-            resolve(await call(api.POST("/api/v1/templates/{id}/preview", { params: { path }, body: { order_id: orderId, draft: toBody(v) } })));
-          } catch (error) {
-            setFormError(showProblem(error, setError, FIELDS));
-            resolve(null);
-          }
-        },
-        () => resolve(null),
-      );
-      void send();
-    });
+  // checks the draft like a save and names the field of a mistake. It is
+  // no submission: the form is only checked, not sent.
+  const renderDraft = async (orderId: string | null): Promise<Rendered | null> => {
+    if (!(await trigger())) return null;
+    setFormError(null);
+    try {
+      const path = { id: template!.id };
+      return await call(api.POST("/api/v1/templates/{id}/preview", { params: { path }, body: { order_id: orderId, draft: toBody(getValues()) } }));
+    } catch (error) {
+      setFormError(showProblem(error, setError, FIELDS));
+      return null;
+    }
+  };
 
   return (
     <Stack>
@@ -189,6 +184,8 @@ function Preview({ render }: { render: (orderId: string | null) => Promise<Rende
   const { t } = useTranslation();
   const [orderId, setOrderId] = useState<string | null>(null);
   const [rendered, setRendered] = useState<Rendered | null>(null);
+  // One render at a time, so an older answer never replaces a newer one.
+  const [rendering, setRendering] = useState(false);
   const orders = useQuery({
     queryKey: ["orders", { limit: 20 }],
     queryFn: () => call(api.GET("/api/v1/orders", { params: { query: { limit: 20 } } })),
@@ -207,7 +204,16 @@ function Preview({ render }: { render: (orderId: string | null) => Promise<Rende
           onChange={setOrderId}
           data={(orders.data?.items ?? []).map((o) => ({ value: o.id, label: `#${o.number} ${o.customer_name}` }))}
         />
-        <Button variant="light" onClick={() => void render(orderId).then(setRendered)}>
+        <Button
+          variant="light"
+          loading={rendering}
+          onClick={() => {
+            setRendering(true);
+            void render(orderId)
+              .then(setRendered)
+              .finally(() => setRendering(false));
+          }}
+        >
           {t("templates.render")}
         </Button>
       </Group>

@@ -98,7 +98,9 @@ pub fn start_on(port: u16) -> Inbox {
     });
     server
         .with_name("smtp.test")
-        .with_num_threads(2)
+        // One thread per open connection: the mailers' pools keep theirs open
+        // between mails, and a test may run two servers (two pools) at once.
+        .with_num_threads(8)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();

@@ -48,6 +48,13 @@ async fn messages(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
     list["items"].as_array().unwrap().clone()
 }
 
+/// A 422 naming exactly `field`; its message.
+async fn refused_field(res: reqwest::Response, field: &str) -> String {
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(problem_fields(&body), [field], "{body}");
+    body["errors"][0]["message"].as_str().unwrap().to_owned()
+}
+
 async fn settle() {
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
 }
@@ -271,15 +278,8 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             Some(&owner.access),
         )
         .await;
-    let body = assert_problem(bad, 422, "validation_failed").await;
-    assert_eq!(problem_fields(&body), ["body_text"]);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("line 2, column"),
-        "{body}"
-    );
+    let message = refused_field(bad, "body_text").await;
+    assert!(message.starts_with("line 2, column"), "{message}");
     let unknown = app
         .post(
             "/api/v1/templates",
@@ -287,14 +287,8 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             Some(&owner.access),
         )
         .await;
-    let body = assert_problem(unknown, 422, "validation_failed").await;
-    assert_eq!(problem_fields(&body), ["subject"]);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("secret_key")
-    );
+    let message = refused_field(unknown, "subject").await;
+    assert!(message.contains("secret_key"), "{message}");
 
     let list: Value = app
         .get("/api/v1/templates", Some(&owner.access))
@@ -380,15 +374,8 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             Some(&owner.access),
         )
         .await;
-    let body = assert_problem(broken, 422, "validation_failed").await;
-    assert_eq!(problem_fields(&body), ["body_text"]);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("line 2, column"),
-        "{body}"
-    );
+    let message = refused_field(broken, "body_text").await;
+    assert!(message.starts_with("line 2, column"), "{message}");
     // A draft that would loop for ever runs out of fuel: a 422 naming the field, not a hung server.
     let runaway = app
         .post(
@@ -398,15 +385,8 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
             Some(&owner.access),
         )
         .await;
-    let body = assert_problem(runaway, 422, "validation_failed").await;
-    assert_eq!(problem_fields(&body), ["body_text"]);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("out of fuel"),
-        "{body}"
-    );
+    let message = refused_field(runaway, "body_text").await;
+    assert!(message.contains("out of fuel"), "{message}");
     let stored: Value = app
         .get(
             &format!("/api/v1/templates/{}", english["id"].as_str().unwrap()),

@@ -1,3 +1,13 @@
+import { language } from "../lib/i18n";
+
+/**
+ * The server's words in the dashboard's language: German from `table` when
+ * the dashboard speaks German and knows the code, else the server's own.
+ */
+export function serverWords(table: Readonly<Record<string, string>>, code: string, serverText: string): string {
+  return (language() === "de" && table[code]) || serverText;
+}
+
 /**
  * German words for the server's problem codes. The API speaks English (its
  * `detail` is for integrators too); the German dashboard shows these instead

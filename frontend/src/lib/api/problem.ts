@@ -1,12 +1,12 @@
-import { PROBLEMS_DE } from "../../locales/problems-de";
-import i18n, { language } from "../i18n";
+import { PROBLEMS_DE, serverWords } from "../../locales/problems-de";
+import i18n from "../i18n";
 import type { components } from "./schema";
 
 export type Problem = components["schemas"]["Problem"];
 
 /** The problem's detail in the dashboard's language (the server's own words in English). */
 export function problemDetail(problem: Problem): string {
-  return (language() === "de" && PROBLEMS_DE[problem.code]) || problem.detail;
+  return serverWords(PROBLEMS_DE, problem.code, problem.detail);
 }
 
 /**

@@ -27,9 +27,8 @@ import { call } from "../../lib/api/call";
 import { asProblem, describeProblem } from "../../lib/api/problem";
 import type { components } from "../../lib/api/schema";
 import { orNull, showProblem } from "../../lib/forms";
-import { language } from "../../lib/i18n";
 import { notify } from "../../lib/notify";
-import { STORAGE_TESTS_DE } from "../../locales/problems-de";
+import { STORAGE_TESTS_DE, serverWords } from "../../locales/problems-de";
 import { storageSchema } from "./storage-schema";
 
 type Connection = components["schemas"]["StorageConnectionView"];
@@ -37,7 +36,7 @@ type TestResult = components["schemas"]["ConnectionTestResult"];
 
 /** The test's result in the dashboard's language (the server's own words in English). */
 function testWords(test: TestResult): string {
-  return (language() === "de" && STORAGE_TESTS_DE[test.code ?? "ok"]) || test.message;
+  return serverWords(STORAGE_TESTS_DE, test.code ?? "ok", test.message);
 }
 
 type Values = {

@@ -1,5 +1,5 @@
 //! The only place with backend-specific SQL: migrations and, as they come,
-//! upserts and row locking. Everything else is written once with diesel's DSL.
+//! upserts, row locking and single-statement writes. Everything else is written once with diesel's DSL.
 
 use anyhow::Context;
 use chrono::NaiveDateTime;
@@ -8,6 +8,8 @@ use diesel::sql_types::{BigInt, Timestamp};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::DbConnection;
+use crate::downloads::models::DownloadGrant;
+use crate::orders::history::{NewEvent, event_row};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -123,4 +125,44 @@ pub fn take_invoice_number(
             .get_result(c)?,
     };
     Ok(taken.last_number)
+}
+
+// The grant's conditional update and its history row as one statement: on
+// PostgreSQL a data-modifying CTE runs in the statement's own transaction,
+// so both happen or neither, in one round trip instead of five. The
+// condition is the one `downloads::models::count_download` writes for SQLite.
+const COUNT_DOWNLOAD_POSTGRES: &str = "WITH counted AS (\
+    UPDATE download_grants SET used_downloads = used_downloads + 1 \
+    WHERE id = $1 AND tenant_id = $2 AND order_id = $3 \
+    AND (max_downloads IS NULL OR used_downloads < max_downloads) \
+    AND (expires_at IS NULL OR expires_at > $4) RETURNING *), \
+    logged AS (INSERT INTO history_events \
+    (id, tenant_id, order_id, kind, actor, grant_id, details, ip, user_agent, created_at) \
+    SELECT $5, tenant_id, order_id, $6, $7, id, json_build_object('file', display_name, \
+    'used_downloads', used_downloads, 'max_downloads', max_downloads)::text, $8, $9, $4 \
+    FROM counted) \
+    SELECT * FROM counted";
+
+/// Counts one download of `event`'s grant and writes `event` with the
+/// grant's details, if a download is left and the end date has not passed;
+/// the counted grant, or `None`.
+pub fn count_download(
+    conn: &mut PgConnection,
+    event: NewEvent<'_>,
+) -> Result<Option<DownloadGrant>, diesel::result::Error> {
+    use diesel::sql_types::{Nullable, Text};
+    let grant_id = event.grant_id.unwrap_or_default().to_owned();
+    let row = event_row(event);
+    diesel::sql_query(COUNT_DOWNLOAD_POSTGRES)
+        .bind::<Text, _>(grant_id)
+        .bind::<Text, _>(&row.tenant_id)
+        .bind::<Text, _>(&row.order_id)
+        .bind::<Timestamp, _>(row.created_at)
+        .bind::<Text, _>(&row.id)
+        .bind::<Text, _>(&row.kind)
+        .bind::<Text, _>(&row.actor)
+        .bind::<Nullable<Text>, _>(&row.ip)
+        .bind::<Nullable<Text>, _>(&row.user_agent)
+        .get_result(conn)
+        .optional()
 }

@@ -8,15 +8,15 @@ use diesel::result::Error as DieselError;
 use serde_json::json;
 
 use crate::articles::models::{Article, ArticleFile};
-use crate::db::schema::{article_files, articles, download_grants, order_items};
+use crate::db::schema::{article_files, articles, download_grants, history_events, order_items};
 use crate::db::{DbConnection, new_id};
 use crate::error::ApiError;
-use crate::orders::history::{HistoryKind, NewEvent, record};
+use crate::orders::history::{HistoryKind, NewEvent, event_row, record};
 use crate::orders::models::IN_LIST_MAX;
 use crate::portal::settings::PortalSettings;
 
 /// A customer's right to download one file of one order item.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 // None is NULL (not DEFAULT), so that many rows go in one INSERT.
 #[diesel(table_name = download_grants, treat_none_as_default_value = false)]
 pub struct DownloadGrant {
@@ -321,9 +321,9 @@ pub struct Client<'a> {
 }
 
 /// Counts one download of a grant if one is left and the end date has not
-/// passed, and writes its history row, in one transaction. The conditional
-/// update is the whole concurrency story: the database lets exactly as many
-/// increments through as the condition allows.
+/// passed, and writes its history row, atomically. The conditional update is
+/// the whole concurrency story: the database lets exactly as many increments
+/// through as the condition allows.
 pub fn count_download(
     conn: &mut DbConnection,
     tenant_id: &str,
@@ -332,50 +332,73 @@ pub fn count_download(
     now: NaiveDateTime,
     client: Client<'_>,
 ) -> Result<Result<DownloadGrant, NotCounted>, ApiError> {
-    conn.transaction(|conn| {
-        let counted = diesel::update(download_grants::table)
-            .filter(download_grants::id.eq(grant_id))
-            .filter(download_grants::tenant_id.eq(tenant_id))
-            .filter(download_grants::order_id.eq(order_id))
-            .filter(
-                download_grants::max_downloads
-                    .is_null()
-                    .or(download_grants::used_downloads
-                        .lt(download_grants::max_downloads.assume_not_null())),
-            )
-            .filter(
-                download_grants::expires_at
-                    .is_null()
-                    .or(download_grants::expires_at.gt(now)),
-            )
-            .set(download_grants::used_downloads.eq(download_grants::used_downloads + 1))
-            .execute(conn)?;
-        let grant = find_grant(conn, tenant_id, order_id, grant_id)?;
-        if counted == 0 {
-            return Ok(Err(if grant.expired_at(now) {
+    let event = NewEvent {
+        tenant_id,
+        order_id,
+        kind: HistoryKind::Download,
+        actor: "customer",
+        grant_id: Some(grant_id),
+        details: serde_json::Value::Null,
+        ip: client.ip,
+        user_agent: client.user_agent,
+        at: now,
+    };
+    let counted = match conn {
+        // One statement, one round trip: on PostgreSQL the BEGIN/COMMIT and
+        // each statement of a transaction cost a trip to the server.
+        DbConnection::Pg(pg) => crate::db::dialect::count_download(pg, event)?,
+        DbConnection::Sqlite(sqlite) => sqlite.transaction(|conn| {
+            // The same condition as the PostgreSQL statement's.
+            let Some(grant) = diesel::update(download_grants::table)
+                .filter(download_grants::id.eq(grant_id))
+                .filter(download_grants::tenant_id.eq(tenant_id))
+                .filter(download_grants::order_id.eq(order_id))
+                .filter(
+                    download_grants::max_downloads
+                        .is_null()
+                        .or(download_grants::used_downloads
+                            .lt(download_grants::max_downloads.assume_not_null())),
+                )
+                .filter(
+                    download_grants::expires_at
+                        .is_null()
+                        .or(download_grants::expires_at.gt(now)),
+                )
+                .set(download_grants::used_downloads.eq(download_grants::used_downloads + 1))
+                .returning(DownloadGrant::as_returning())
+                .get_result::<DownloadGrant>(conn)
+                .optional()?
+            else {
+                return Ok::<_, DieselError>(None);
+            };
+            diesel::insert_into(history_events::table)
+                .values(event_row(NewEvent {
+                    details: download_details(&grant),
+                    ..event
+                }))
+                .execute(conn)?;
+            Ok(Some(grant))
+        })?,
+    };
+    match counted {
+        Some(grant) => Ok(Ok(grant)),
+        // Not counted: the grant as it is now says why (or that it is gone).
+        None => {
+            let grant = find_grant(conn, tenant_id, order_id, grant_id)?;
+            Ok(Err(if grant.expired_at(now) {
                 NotCounted::Expired
             } else {
                 NotCounted::LimitReached
-            }));
+            }))
         }
-        record(
-            conn,
-            NewEvent {
-                tenant_id,
-                order_id,
-                kind: HistoryKind::Download,
-                actor: "customer",
-                grant_id: Some(grant_id),
-                details: json!({
-                    "file": grant.display_name,
-                    "used_downloads": grant.used_downloads,
-                    "max_downloads": grant.max_downloads,
-                }),
-                ip: client.ip,
-                user_agent: client.user_agent,
-                at: now,
-            },
-        )?;
-        Ok(Ok(grant))
+    }
+}
+
+/// What a download's history row tells: the file and the count after it.
+fn download_details(grant: &DownloadGrant) -> serde_json::Value {
+    json!({
+        "file": grant.display_name,
+        "used_downloads": grant.used_downloads,
+        "max_downloads": grant.max_downloads,
     })
 }

@@ -4,7 +4,7 @@
 //! shop's articles, files, rules and templates once; rows in multi-row
 //! inserts). Orders the batch re-imports take the one-by-one update path.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -94,30 +94,38 @@ fn key_of(input: &OrderInput) -> (String, String) {
     )
 }
 
-/// The shop's orders that the batch names by (channel, reference).
+/// The shop's orders that the batch names by (channel, reference). Looked
+/// up per channel, so each lookup is a seek in the (tenant, channel,
+/// reference) index: without the channel the database walks all of the
+/// shop's orders, and a batch costs as much as the shop is big.
 fn existing_orders(
     conn: &mut DbConnection,
     tenant_id: &str,
     inputs: &[OrderInput],
 ) -> Result<HashMap<(String, String), Order>, ApiError> {
-    let refs: Vec<&str> = inputs
-        .iter()
-        .filter_map(|i| i.external_ref.as_deref())
-        .collect();
-    let wanted: HashSet<(String, String)> = inputs.iter().map(key_of).collect();
+    let mut refs_by_channel: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for input in inputs {
+        if let Some(reference) = input.external_ref.as_deref() {
+            refs_by_channel
+                .entry(input.channel.as_str())
+                .or_default()
+                .push(reference);
+        }
+    }
     let mut found = HashMap::new();
-    for chunk in refs.chunks(IN_LIST_MAX) {
-        let rows: Vec<Order> = orders::table
-            .filter(orders::tenant_id.eq(tenant_id))
-            .filter(orders::external_ref.eq_any(chunk))
-            .select(Order::as_select())
-            .load(conn)?;
-        for order in rows {
-            let key = (
-                order.channel.clone(),
-                order.external_ref.clone().unwrap_or_default(),
-            );
-            if wanted.contains(&key) {
+    for (channel, refs) in refs_by_channel {
+        for chunk in refs.chunks(IN_LIST_MAX) {
+            let rows: Vec<Order> = orders::table
+                .filter(orders::tenant_id.eq(tenant_id))
+                .filter(orders::channel.eq(channel))
+                .filter(orders::external_ref.eq_any(chunk))
+                .select(Order::as_select())
+                .load(conn)?;
+            for order in rows {
+                let key = (
+                    order.channel.clone(),
+                    order.external_ref.clone().unwrap_or_default(),
+                );
                 found.insert(key, order);
             }
         }

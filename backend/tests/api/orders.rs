@@ -229,6 +229,8 @@ async fn the_whole_path_with_a_real_s3_server(app: TestApp) {
     assert_eq!(downloads[0]["ip"], "127.0.0.1");
     assert_eq!(downloads[0]["user_agent"], "DeliveryTest/1.0");
     assert_eq!(downloads[0]["details"]["file"], UMLAUT_NAME);
+    assert_eq!(downloads[0]["details"]["used_downloads"], 1);
+    assert_eq!(downloads[0]["details"]["max_downloads"], 3);
     assert_eq!(count_kind(&entries, "order_imported"), 1);
     assert_eq!(count_kind(&entries, "status_changed"), 1);
     assert_eq!(count_kind(&entries, "grants_created"), 1);
@@ -237,6 +239,26 @@ async fn the_whole_path_with_a_real_s3_server(app: TestApp) {
             .iter()
             .any(|e| e["kind"] == "status_changed" && e["actor"] == "api_key:integration")
     );
+
+    // A client-controlled user agent is kept, but bounded.
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/api/portal/{code}/downloads/{}",
+            file["grant_id"].as_str().unwrap()
+        )))
+        .header("User-Agent", "x".repeat(2_000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let entries = history(&app, &owner.access, order_id).await;
+    let second = entries
+        .iter()
+        .find(|e| e["kind"] == "download" && e["details"]["used_downloads"] == 2)
+        .expect("the second download's row");
+    assert_eq!(second["user_agent"].as_str().unwrap().len(), 512);
+    assert_eq!(second["ip"], "127.0.0.1");
 }
 
 async fn exactly_the_allowed_downloads_succeed_under_concurrency(app: TestApp) {
@@ -701,6 +723,33 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
     );
     assert_eq!(again["orders"][2]["id"], first["orders"][2]["id"]);
 
+    // A reference is the channel's own: "A-2" from another channel is a new
+    // order, and a batch mixing channels updates each in its own.
+    let mut mixed = batch(&["A-2", "A-1"]);
+    mixed["orders"][0]["channel"] = json!("ebay");
+    let mixed: Value = app
+        .post("/api/v1/orders/import", &mixed, Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (mixed["created"].as_u64(), mixed["updated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_ne!(mixed["orders"][0]["id"], first["orders"][1]["id"]);
+    assert_eq!(mixed["orders"][1]["id"], first["orders"][0]["id"]);
+    let mut ebay_again = batch(&["A-2"]);
+    ebay_again["orders"][0]["channel"] = json!("ebay");
+    let ebay_again: Value = app
+        .post("/api/v1/orders/import", &ebay_again, Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ebay_again["updated"].as_u64(), Some(1));
+    assert_eq!(ebay_again["orders"][0]["id"], mixed["orders"][0]["id"]);
+
     // One bad order: nothing of the batch is imported, the field is named.
     let mut bad = batch(&["B-1", "B-2"]);
     bad["orders"][1]["customer"]["email"] = json!("not-an-email");
@@ -738,8 +787,8 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
         .unwrap();
     assert_eq!(
         list["items"].as_array().unwrap().len(),
-        3,
-        "only the A batch"
+        4,
+        "only the A batches"
     );
 
     let (_, read_only) = app.create_api_key(&owner.access, "read").await;

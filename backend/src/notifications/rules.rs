@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::outbox::{self, NewMessage};
-use super::templates::{TemplateRow, best_template, order_context, render};
+use super::templates::{CompiledTemplates, TemplateRow, best_template, order_context};
 use crate::AppState;
 use crate::articles::domain::{format_minor, parse_price};
 use crate::auth::{Caller, Writer};
@@ -222,6 +222,7 @@ pub fn on_order_event(
 pub struct RuleBook {
     rules: Vec<RuleRow>,
     templates: Vec<TemplateRow>,
+    compiled: CompiledTemplates,
 }
 
 impl RuleBook {
@@ -241,7 +242,11 @@ impl RuleBook {
                 .select(TemplateRow::as_select())
                 .load(conn)?
         };
-        Ok(RuleBook { rules, templates })
+        Ok(RuleBook {
+            rules,
+            templates,
+            compiled: CompiledTemplates::default(),
+        })
     }
 
     /// No rule is switched on.
@@ -278,7 +283,7 @@ impl RuleBook {
             tracing::warn!(rule.id = %rule.id, "rule names a template that does not exist");
             return Ok(None);
         };
-        let rendered = render(template, ctx)?;
+        let rendered = self.compiled.render(template, ctx)?;
         let (kind, recipient) = match RuleAction::from_db(&rule.action) {
             RuleAction::Email => ("email", order.customer_email.as_str()),
             RuleAction::SalesChannel => ("sales_channel", order.channel.as_str()),

@@ -332,7 +332,8 @@ pub fn list(
 ) -> Result<Vec<Invoice>, ApiError> {
     let mut query = invoices::table
         .filter(invoices::tenant_id.eq(tenant_id))
-        .order(invoices::id.desc())
+        // The tenant leads as in the (tenant_id, id) index (see `list_orders`).
+        .order((invoices::tenant_id.desc(), invoices::id.desc()))
         .limit(limit)
         .select(Invoice::as_select())
         .into_boxed();

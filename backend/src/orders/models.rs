@@ -678,7 +678,11 @@ pub fn list_orders(
 ) -> Result<Vec<Order>, ApiError> {
     let mut query = orders::table
         .filter(orders::tenant_id.eq(tenant_id))
-        .order(orders::id.desc())
+        // The tenant leads the order as it leads the (tenant_id, id) index:
+        // ordered by id alone, PostgreSQL walked the id index from the
+        // newest order of any shop and skipped every other shop's orders
+        // (a small shop's first page beside a big one: 470 ms).
+        .order((orders::tenant_id.desc(), orders::id.desc()))
         .limit(limit)
         .select(Order::as_select())
         .into_boxed();

@@ -8,11 +8,6 @@ use delivery::config::Settings;
 use delivery::db::Db;
 use delivery::{Application, telemetry};
 
-// glibc's allocator spent about 15 % of a download's CPU time (a profile
-// under load) and keeps per-thread arenas resident; mimalloc does neither.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "delivery", version, about = "Digital product delivery server")]
 struct Cli {

@@ -145,11 +145,9 @@ pub fn list_articles(
     limit: i64,
 ) -> Result<Vec<Article>, ApiError> {
     let mut query = articles::table
-        // The shop as a one-value range leading the ordering, to use the
-        // (tenant_id, id) index on PostgreSQL too (see `list_orders`).
-        .filter(articles::tenant_id.ge(tenant_id))
-        .filter(articles::tenant_id.le(tenant_id))
+        .filter(articles::tenant_id.eq(tenant_id))
         .select(Article::as_select())
+        // The tenant leads as in the (tenant_id, id) index (see `list_orders`).
         .order((articles::tenant_id.desc(), articles::id.desc()))
         .limit(limit)
         .into_boxed();

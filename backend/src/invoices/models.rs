@@ -331,10 +331,8 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Invoice>, ApiError> {
     let mut query = invoices::table
-        // The shop as a one-value range leading the ordering, to use the
-        // (tenant_id, id) index on PostgreSQL too (see `list_orders`).
-        .filter(invoices::tenant_id.ge(tenant_id))
-        .filter(invoices::tenant_id.le(tenant_id))
+        .filter(invoices::tenant_id.eq(tenant_id))
+        // The tenant leads as in the (tenant_id, id) index (see `list_orders`).
         .order((invoices::tenant_id.desc(), invoices::id.desc()))
         .limit(limit)
         .select(Invoice::as_select())

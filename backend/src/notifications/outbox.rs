@@ -281,10 +281,8 @@ fn messages_of(
 ) -> Result<Vec<OutboxMessage>, ApiError> {
     Ok(outbox_messages::table
         .filter(outbox_messages::tenant_id.eq(tenant_id))
-        // The order as a one-value range leading the ordering, to use the
-        // (order_id, id) index on PostgreSQL too (see `list_orders`).
-        .filter(outbox_messages::order_id.ge(order_id))
-        .filter(outbox_messages::order_id.le(order_id))
+        .filter(outbox_messages::order_id.eq(order_id))
+        // The order leads as in the (order_id, id) index (see `list_orders`).
         .order((outbox_messages::order_id.desc(), outbox_messages::id.desc()))
         .select(OutboxMessage::as_select())
         .load(conn)?)

@@ -251,10 +251,8 @@ pub fn page(
 ) -> Result<Vec<HistoryEvent>, ApiError> {
     let mut query = history_events::table
         .filter(history_events::tenant_id.eq(tenant_id))
-        // The order as a one-value range leading the ordering, to use the
-        // (order_id, id) index on PostgreSQL too (see `list_orders`).
-        .filter(history_events::order_id.ge(order_id))
-        .filter(history_events::order_id.le(order_id))
+        .filter(history_events::order_id.eq(order_id))
+        // The order leads as in the (order_id, id) index (see `list_orders`).
         .order((history_events::order_id.desc(), history_events::id.desc()))
         .limit(limit)
         .select(HistoryEvent::as_select())

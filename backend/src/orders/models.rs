@@ -677,15 +677,11 @@ pub fn list_orders(
     limit: i64,
 ) -> Result<Vec<Order>, ApiError> {
     let mut query = orders::table
-        // The shop as a one-value range, not an equality, and leading the
-        // order as it leads the (tenant_id, id) index. With `tenant_id = ?`
-        // PostgreSQL drops the tenant from the ordering and prefers the id
-        // index (ids and rows are both in time order): it walked back from
-        // the newest order of any shop, past every order of the shops
-        // created after this one (a small shop's first page beside a big
-        // one: 500 ms instead of 0.5). Same rows, on both databases.
-        .filter(orders::tenant_id.ge(tenant_id))
-        .filter(orders::tenant_id.le(tenant_id))
+        .filter(orders::tenant_id.eq(tenant_id))
+        // The tenant leads the order as it leads the (tenant_id, id) index:
+        // ordered by id alone, PostgreSQL walked the id index from the
+        // newest order of any shop and skipped every other shop's orders
+        // (a small shop's first page beside a big one: 470 ms).
         .order((orders::tenant_id.desc(), orders::id.desc()))
         .limit(limit)
         .select(Order::as_select())

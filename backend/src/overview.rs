@@ -119,13 +119,8 @@ pub async fn get_overview(
                 .filter(outbox_messages::tenant_id.eq(&tenant_id))
                 .filter(outbox_messages::status.eq("failed"));
             let failed_messages = failed.count().get_result(conn)?;
-            // Ordered as the (tenant_id, status, id) index (see `list_orders`).
             let latest: Vec<FailedRow> = failed
-                .order((
-                    outbox_messages::tenant_id.desc(),
-                    outbox_messages::status.desc(),
-                    outbox_messages::id.desc(),
-                ))
+                .order(outbox_messages::id.desc())
                 .limit(5)
                 .select(FailedRow::as_select())
                 .load(conn)?;

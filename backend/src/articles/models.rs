@@ -147,8 +147,7 @@ pub fn list_articles(
     let mut query = articles::table
         .filter(articles::tenant_id.eq(tenant_id))
         .select(Article::as_select())
-        // The tenant leads as in the (tenant_id, id) index (see `list_orders`).
-        .order((articles::tenant_id.desc(), articles::id.desc()))
+        .order(articles::id.desc())
         .limit(limit)
         .into_boxed();
     if let Some(after) = after {

@@ -332,8 +332,7 @@ pub fn list(
 ) -> Result<Vec<Invoice>, ApiError> {
     let mut query = invoices::table
         .filter(invoices::tenant_id.eq(tenant_id))
-        // The tenant leads as in the (tenant_id, id) index (see `list_orders`).
-        .order((invoices::tenant_id.desc(), invoices::id.desc()))
+        .order(invoices::id.desc())
         .limit(limit)
         .select(Invoice::as_select())
         .into_boxed();

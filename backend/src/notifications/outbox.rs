@@ -282,8 +282,7 @@ fn messages_of(
     Ok(outbox_messages::table
         .filter(outbox_messages::tenant_id.eq(tenant_id))
         .filter(outbox_messages::order_id.eq(order_id))
-        // The order leads as in the (order_id, id) index (see `list_orders`).
-        .order((outbox_messages::order_id.desc(), outbox_messages::id.desc()))
+        .order(outbox_messages::id.desc())
         .select(OutboxMessage::as_select())
         .load(conn)?)
 }

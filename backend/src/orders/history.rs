@@ -252,8 +252,7 @@ pub fn page(
     let mut query = history_events::table
         .filter(history_events::tenant_id.eq(tenant_id))
         .filter(history_events::order_id.eq(order_id))
-        // The order leads as in the (order_id, id) index (see `list_orders`).
-        .order((history_events::order_id.desc(), history_events::id.desc()))
+        .order(history_events::id.desc())
         .limit(limit)
         .select(HistoryEvent::as_select())
         .into_boxed();

@@ -1,5 +1,6 @@
 //! The only place with backend-specific SQL: migrations and, as they come,
-//! upserts, row locking and single-statement writes. Everything else is written once with diesel's DSL.
+//! upserts, row locking and single-statement writes. Everything else is
+//! written once with diesel's DSL.
 
 use anyhow::Context;
 use chrono::NaiveDateTime;

@@ -548,6 +548,13 @@ fn batch(refs: &[&str]) -> Value {
     json!({ "orders": orders })
 }
 
+/// Imports `body` and answers the import's summary (it must succeed).
+async fn imported(app: &TestApp, token: &str, body: &Value) -> Value {
+    let res = app.post("/api/v1/orders/import", body, Some(token)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
 /// What an order leaves behind, without what differs between two orders
 /// (ids, numbers, codes, times) or depends on when the outbox worker ran
 /// (delivery): its history kinds, its grants, its messages, its invoice.
@@ -707,16 +714,7 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
     );
 
     // The same batch again (its answer was lost, say): updated, not doubled.
-    let again: Value = app
-        .post(
-            "/api/v1/orders/import",
-            &batch(&["A-1", "A-2", "A-3"]),
-            Some(&owner.access),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = imported(&app, &owner.access, &batch(&["A-1", "A-2", "A-3"])).await;
     assert_eq!(
         (again["created"].as_u64(), again["updated"].as_u64()),
         (Some(0), Some(3))
@@ -727,12 +725,7 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
     // order, and a batch mixing channels updates each in its own.
     let mut mixed = batch(&["A-2", "A-1"]);
     mixed["orders"][0]["channel"] = json!("ebay");
-    let mixed: Value = app
-        .post("/api/v1/orders/import", &mixed, Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mixed = imported(&app, &owner.access, &mixed).await;
     assert_eq!(
         (mixed["created"].as_u64(), mixed["updated"].as_u64()),
         (Some(1), Some(1))
@@ -741,12 +734,7 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
     assert_eq!(mixed["orders"][1]["id"], first["orders"][0]["id"]);
     let mut ebay_again = batch(&["A-2"]);
     ebay_again["orders"][0]["channel"] = json!("ebay");
-    let ebay_again: Value = app
-        .post("/api/v1/orders/import", &ebay_again, Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ebay_again = imported(&app, &owner.access, &ebay_again).await;
     assert_eq!(ebay_again["updated"].as_u64(), Some(1));
     assert_eq!(ebay_again["orders"][0]["id"], mixed["orders"][0]["id"]);
 

@@ -111,17 +111,6 @@ pub fn find_order(conn: &mut DbConnection, tenant_id: &str, id: &str) -> Result<
         .first(conn)?)
 }
 
-/// The order a portal code belongs to. The code is 192 random bits looked up
-/// through a unique index: a guess cannot be told from a near miss, so no
-/// timing can help guessing.
-pub fn find_by_portal_code(conn: &mut DbConnection, code: &str) -> Result<Option<Order>, ApiError> {
-    Ok(orders::table
-        .filter(orders::portal_code.eq(code))
-        .select(Order::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// The order's items.
 pub fn items_of(
     conn: &mut DbConnection,

@@ -26,7 +26,7 @@ use crate::auth::domain::Email;
 use crate::auth::models::find_tenant;
 use crate::db::DbConnection;
 use crate::downloads::models::{
-    Client, DownloadGrant, NotCounted, count_download, grants_of_order,
+    Client, DownloadGrant, NotCounted, count_download, find_grant_with_connection, grants_of_order,
 };
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
@@ -35,8 +35,7 @@ use crate::notifications::outbox::{NewMessage, enqueue};
 use crate::notifications::templates::Rendered;
 use crate::orders::domain::OrderStatus;
 use crate::orders::history::{HistoryKind, NewEvent, record};
-use crate::orders::models::{Order, OrderItem, find_by_portal_code, items_of};
-use crate::storage::models::find_connection;
+use crate::orders::models::{Order, OrderItem, items_of};
 use crate::storage::{ObjectKey, StorageError};
 use diesel::Connection;
 
@@ -150,10 +149,9 @@ where
     let found = state
         .db
         .read(move |conn| {
-            let Some(order) = find_by_portal_code(conn, &code)? else {
+            let Some((order, settings)) = settings::order_by_code(conn, &code)? else {
                 return Ok(None);
             };
-            let settings = settings::load(conn, &order.tenant_id)?;
             let extra = match settings.enabled {
                 true => Some(also(conn, &order, &settings)?),
                 false => None,
@@ -414,28 +412,16 @@ pub async fn download_file(
     let (code, grant_id) = path.into_inner();
     let grant_id = grant_id.to_string();
     let lookup = grant_id.clone();
-    let (order, _, (grant, connection)) =
-        order_for_code_with(&state, &req, &code, move |conn, order, _| {
-            let grant = match crate::downloads::models::find_grant(
-                conn,
-                &order.tenant_id,
-                &order.id,
-                &lookup,
-            ) {
-                Ok(grant) => grant,
-                Err(ApiError::NotFound) => return Ok((None, None)),
-                Err(other) => return Err(other),
-            };
-            let connection = find_connection(conn, &order.tenant_id, &grant.connection_id).ok();
-            Ok((Some(grant), connection))
-        })
-        .await?;
+    let (order, _, found) = order_for_code_with(&state, &req, &code, move |conn, order, _| {
+        find_grant_with_connection(conn, &order.tenant_id, &order.id, &lookup)
+    })
+    .await?;
     let language = order.customer_language.clone();
     // The order's state is the answer before the file's: an unpaid order has no grants yet.
     if let Some(r) = order_refusal(order.status()) {
         return Err(refusal(r, &language));
     }
-    let grant = grant.ok_or(ApiError::NotFound)?;
+    let (grant, connection) = found.ok_or(ApiError::NotFound)?;
     let (tenant_id, order_id) = (order.tenant_id.clone(), order.id.clone());
     let now = state.clock.now();
     // Refuse before touching the storage when nothing is left anyway.

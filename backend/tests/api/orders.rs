@@ -976,6 +976,23 @@ async fn portal_disabled_and_messages(app: TestApp) {
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
     let order = create_order(&app, &owner.access, order_body("paid")).await;
     let code = code_of(&order);
+    let grant = first_file(&portal(&app, &code).await)["grant_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A code opens its own order's files only: another order's file of the
+    // same shop, and an unknown one, are not there.
+    let mut second = order_body("paid");
+    second["external_ref"] = json!("1002");
+    let other = create_order(&app, &owner.access, second).await;
+    let other_grant = first_file(&portal(&app, &code_of(&other)).await)["grant_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unknown = uuid::Uuid::now_v7().to_string();
+    for foreign in [&other_grant, &unknown] {
+        assert_problem(download(&app, &code, foreign).await, 404, "not_found").await;
+    }
     let sent = app
         .post(
             &format!("/api/portal/{code}/messages"),
@@ -1035,9 +1052,14 @@ async fn portal_disabled_and_messages(app: TestApp) {
     let res = app.get(&format!("/api/portal/{code}"), None).await;
     let body = assert_problem(res, 503, "portal_disabled").await;
     assert!(body["detail"].as_str().unwrap().contains("nicht verfügbar"));
+    // Switched off, the portal answers the same whatever file is named, and counts nothing.
+    for named in [&grant, &unknown] {
+        assert_problem(download(&app, &code, named).await, 503, "portal_disabled").await;
+    }
     settings["enabled"] = json!(true);
     app.put("/api/v1/portal-settings", &settings, Some(&owner.access))
         .await;
+    assert_eq!(first_file(&portal(&app, &code).await)["downloads_left"], 5);
     let res = app
         .post(
             &format!("/api/portal/{code}/messages"),

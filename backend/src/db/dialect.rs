@@ -11,6 +11,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use super::DbConnection;
 use crate::downloads::models::DownloadGrant;
 use crate::orders::history::{NewEvent, event_row};
+use crate::orders::models::Order;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
@@ -166,4 +167,30 @@ pub fn count_download(
         .bind::<Nullable<Text>, _>(&row.user_agent)
         .get_result(conn)
         .optional()
+}
+
+// Each reference is its own lookup of the full (tenant, channel, reference)
+// key: the LIMIT keeps the subquery from being merged into a join, so the
+// only plan is one unique-index probe per reference. Written as a plain
+// `external_ref = ANY(...)`, PostgreSQL without fresh statistics (a new
+// shop's first import, before autovacuum has analysed it) took the
+// (tenant, …) prefix of some index and filtered every order of the shop
+// against the whole list, per batch.
+const ORDERS_BY_REFERENCE_POSTGRES: &str = "SELECT o.* FROM unnest($3::text[]) AS r(external_ref) \
+    CROSS JOIN LATERAL (SELECT * FROM orders WHERE tenant_id = $1 AND channel = $2 \
+    AND external_ref = r.external_ref LIMIT 1) AS o";
+
+/// The shop's orders of one channel with one of the given references.
+pub fn orders_by_reference(
+    conn: &mut PgConnection,
+    tenant_id: &str,
+    channel: &str,
+    references: &[&str],
+) -> Result<Vec<Order>, diesel::result::Error> {
+    use diesel::sql_types::{Array, Text};
+    diesel::sql_query(ORDERS_BY_REFERENCE_POSTGRES)
+        .bind::<Text, _>(tenant_id)
+        .bind::<Text, _>(channel)
+        .bind::<Array<Text>, _>(references)
+        .load(conn)
 }

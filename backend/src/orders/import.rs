@@ -14,9 +14,9 @@ use super::models::{
     ArticleIndex, IN_LIST_MAX, Order, OrderInput, OrderItem, creation_event, new_order_row,
     resolve_with, take_numbers, update_imported,
 };
-use crate::db::DbConnection;
 use crate::db::schema::{download_grants, history_events, order_items, orders, rule_firings};
 use crate::db::schema::{outbox_messages, tenants};
+use crate::db::{DbConnection, dialect};
 use crate::downloads::models::{
     DownloadGrant, FileCatalog, GrantItem, GrantOrder, grants_created, plan_grants,
 };
@@ -97,7 +97,9 @@ fn key_of(input: &OrderInput) -> (String, String) {
 /// The shop's orders that the batch names by (channel, reference). Looked
 /// up per channel, so each lookup is a seek in the (tenant, channel,
 /// reference) index: without the channel the database walks all of the
-/// shop's orders, and a batch costs as much as the shop is big.
+/// shop's orders, and a batch costs as much as the shop is big. PostgreSQL
+/// gets a statement that cannot be planned as that walk either (see
+/// [`dialect::orders_by_reference`]).
 fn existing_orders(
     conn: &mut DbConnection,
     tenant_id: &str,
@@ -115,12 +117,17 @@ fn existing_orders(
     let mut found = HashMap::new();
     for (channel, refs) in refs_by_channel {
         for chunk in refs.chunks(IN_LIST_MAX) {
-            let rows: Vec<Order> = orders::table
-                .filter(orders::tenant_id.eq(tenant_id))
-                .filter(orders::channel.eq(channel))
-                .filter(orders::external_ref.eq_any(chunk))
-                .select(Order::as_select())
-                .load(conn)?;
+            let rows: Vec<Order> = match conn {
+                DbConnection::Pg(pg) => {
+                    dialect::orders_by_reference(pg, tenant_id, channel, chunk)?
+                }
+                DbConnection::Sqlite(_) => orders::table
+                    .filter(orders::tenant_id.eq(tenant_id))
+                    .filter(orders::channel.eq(channel))
+                    .filter(orders::external_ref.eq_any(chunk))
+                    .select(Order::as_select())
+                    .load(conn)?,
+            };
             for order in rows {
                 let key = (
                     order.channel.clone(),

@@ -21,7 +21,7 @@ use crate::notifications::rules::{OrderEvent, on_order_event};
 use crate::portal::settings::PortalSettings;
 
 /// An order.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 // None is NULL (not DEFAULT), so that many rows go in one INSERT.
 #[diesel(table_name = orders, treat_none_as_default_value = false)]
 pub struct Order {

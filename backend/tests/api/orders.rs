@@ -1120,7 +1120,16 @@ async fn order_validation_names_fields(app: TestApp) {
 }
 
 async fn order_list_filters_and_pages(app: TestApp) {
+    // Shops created before and after this one, with orders of their own:
+    // pages must neither start in a later shop nor run on into an earlier one.
+    let (early, _) = shop_with_ebook(&app, "early@example.com").await;
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let (late, _) = shop_with_ebook(&app, "late@example.com").await;
+    for (i, neighbour) in [&early, &late, &early, &late].into_iter().enumerate() {
+        let mut body = order_body("paid");
+        body["external_ref"] = json!(format!("neighbour-{i}"));
+        create_order(&app, &neighbour.access, body).await;
+    }
     for i in 0..5 {
         let status = if i % 2 == 0 { "paid" } else { "open" };
         create_order(
@@ -1184,7 +1193,18 @@ async fn order_list_filters_and_pages(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let numbers: Vec<i64> = [&page1, &page2]
+    let cursor = page2["next_cursor"].as_str().unwrap();
+    let page3: Value = app
+        .get(
+            &format!("/api/v1/orders?limit=2&cursor={cursor}"),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(page3["next_cursor"].is_null(), "{page3}");
+    let numbers: Vec<i64> = [&page1, &page2, &page3]
         .iter()
         .flat_map(|p| {
             p["items"]
@@ -1194,7 +1214,7 @@ async fn order_list_filters_and_pages(app: TestApp) {
                 .map(|o| o["number"].as_i64().unwrap())
         })
         .collect();
-    assert_eq!(numbers, [5, 4, 3, 2]);
+    assert_eq!(numbers, [5, 4, 3, 2, 1]);
     let future: Value = app
         .get(
             "/api/v1/orders?from=2999-01-01T00:00:00Z",

@@ -331,14 +331,11 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Invoice>, ApiError> {
     let mut query = invoices::table
-        .filter(invoices::tenant_id.eq(tenant_id))
-        .order(invoices::id.desc())
+        .order((invoices::tenant_id.desc(), invoices::id.desc()))
         .limit(limit)
         .select(Invoice::as_select())
         .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(invoices::id.lt(before.to_owned()));
-    }
+    query = crate::keyset_by_tenant!(query, conn, invoices, tenant_id, before);
     if let Some(kind) = filter.kind {
         query = query.filter(invoices::kind.eq(kind.as_str()));
     }

@@ -4,10 +4,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use diesel::sql_types::{Bool, Text};
 use serde_json::json;
 
 use super::domain::{Line, OrderStatus, totals};
@@ -672,39 +670,7 @@ pub fn list_orders(
         .limit(limit)
         .select(Order::as_select())
         .into_boxed();
-    // Only the (tenant_id, id) index serves this list at every depth, and
-    // each database needs its own words to see that. With `tenant_id = ?`
-    // PostgreSQL drops the shop from the ordering and prefers the id index
-    // (ids and rows are both in time order), walking back past every order
-    // of the shops created later (a 10 000-order shop's first page beside a
-    // 100 000-order one: 500 ms); a one-value range keeps the shop in it. A
-    // cursor page then needs a row comparison: after a range on the shop,
-    // `id < ?` cannot position the scan, and PostgreSQL walked and sorted
-    // the shop's newer orders instead (a deep page beside a million-order
-    // shop: 64 ms). SQLite needs the equality: after a range it cannot seek
-    // to a deep page's cursor either. Same rows every way.
-    let tenant = tenant_id.to_owned();
-    query = match (&*conn, before) {
-        (DbConnection::Pg(_), None) => query
-            .filter(orders::tenant_id.ge(tenant.clone()))
-            .filter(orders::tenant_id.le(tenant)),
-        (DbConnection::Pg(_), Some(before)) => {
-            query.filter(orders::tenant_id.ge(tenant.clone())).filter(
-                sql::<Bool>("(orders.tenant_id, orders.id) < (")
-                    .bind::<Text, _>(tenant)
-                    .sql(", ")
-                    .bind::<Text, _>(before.to_owned())
-                    .sql(")"),
-            )
-        }
-        (DbConnection::Sqlite(_), before) => {
-            let query = query.filter(orders::tenant_id.eq(tenant));
-            match before {
-                Some(before) => query.filter(orders::id.lt(before.to_owned())),
-                None => query,
-            }
-        }
-    };
+    query = crate::keyset_by_tenant!(query, conn, orders, tenant_id, before);
     if let Some(status) = filter.status {
         query = query.filter(orders::status.eq(status.as_str()));
     }

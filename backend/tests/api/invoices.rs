@@ -195,7 +195,16 @@ async fn settings_are_checked_and_saved(app: TestApp) {
 }
 
 async fn parallel_issues_get_consecutive_numbers(app: TestApp) {
+    // Shops created before and after this one, with invoices of their own:
+    // the list's pages must neither start in a later shop nor run on into an
+    // earlier one.
+    let early = shop(&app, "frueher@example.com", "on_paid").await;
     let owner = shop(&app, "nummern@example.com", "manual").await;
+    let late = shop(&app, "spaeter@example.com", "on_paid").await;
+    for neighbour in [&early, &late] {
+        create_order(&app, &neighbour.access, &mixed_order("de", "paid")).await;
+        assert_eq!(invoices(&app, &neighbour.access, "").await.len(), 1);
+    }
     let mut order_ids = Vec::new();
     for _ in 0..50 {
         let order = create_order(&app, &owner.access, &mixed_order("de", "paid")).await;

@@ -145,14 +145,11 @@ pub fn list_articles(
     limit: i64,
 ) -> Result<Vec<Article>, ApiError> {
     let mut query = articles::table
-        .filter(articles::tenant_id.eq(tenant_id))
         .select(Article::as_select())
-        .order(articles::id.desc())
+        .order((articles::tenant_id.desc(), articles::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(articles::id.lt(after.to_owned()));
-    }
+    query = crate::keyset_by_tenant!(query, conn, articles, tenant_id, after);
     if let Some(search) = search {
         let pattern = contains_pattern(search);
         query = query.filter(

@@ -114,7 +114,21 @@ async fn invalid_articles_name_every_field(app: TestApp) {
 }
 
 async fn search_and_cursor_paging(app: TestApp) {
+    // Shops created before and after this one, with articles of their own:
+    // pages must neither start in a later shop nor run on into an earlier one.
+    let early = app.signup("Früher", "early@example.com").await;
     let owner = app.signup("Shop", "owner@example.com").await;
+    let late = app.signup("Später", "late@example.com").await;
+    for neighbour in [&early, &late] {
+        let res = app
+            .post(
+                "/api/v1/articles",
+                &json!({"sku": "NEIGHBOUR", "title": "Nachbar", "price": "5"}),
+                Some(&neighbour.access),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
     for i in 0..7 {
         let title = if i % 2 == 0 {
             format!("Hörbuch {i}")

@@ -1,6 +1,8 @@
 //! Keyset paging shared by every list: `limit` and `cursor` parameters, and
 //! the split of a `limit + 1` query result into a page and the next cursor.
 //! Cursors are the last id of the previous page (ids are time-ordered UUIDs).
+//! A shop's lists narrow to the shop and the cursor with
+//! [`keyset_by_tenant!`](crate::keyset_by_tenant), which words it per database.
 
 use uuid::Uuid;
 

@@ -1,6 +1,8 @@
-//! The only place with backend-specific SQL: migrations and, as they come,
-//! upserts, row locking and single-statement writes. Everything else is
-//! written once with diesel's DSL.
+//! Backend-specific SQL statements: migrations and, as they come, upserts,
+//! row locking, single-statement writes and lookups that must not depend on
+//! the planner's statistics. Everything else is written once with diesel's
+//! DSL; the shop lists' per-database keyset filter is
+//! [`crate::keyset_by_tenant`] in [`crate::pagination`].
 
 use anyhow::Context;
 use chrono::NaiveDateTime;
@@ -171,7 +173,7 @@ pub fn count_download(
 
 // Each reference is its own lookup of the full (tenant, channel, reference)
 // key: the LIMIT keeps the subquery from being merged into a join, so the
-// only plan is one unique-index probe per reference. Written as a plain
+// natural plan is one unique-index probe per reference. Written as a plain
 // `external_ref = ANY(...)`, PostgreSQL without fresh statistics (a new
 // shop's first import, before autovacuum has analysed it) took the
 // (tenant, …) prefix of some index and filtered every order of the shop

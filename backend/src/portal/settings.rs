@@ -12,11 +12,10 @@ use crate::AppState;
 use crate::articles::domain::{parse_download_limit, parse_validity_days};
 use crate::auth::domain::Email;
 use crate::auth::{Caller, Writer};
-use crate::db::schema::{orders, portal_settings};
+use crate::db::schema::portal_settings;
 use crate::db::{DbConnection, now, save_settings_row};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::json::JsonBody;
-use crate::orders::models::Order;
 use crate::validation::{AllFields, FieldResult, ForField, Text};
 
 /// Registers the routes of this module.
@@ -87,26 +86,6 @@ pub fn load(conn: &mut DbConnection, tenant_id: &str) -> Result<PortalSettings, 
         .first(conn)
         .optional()?
         .unwrap_or_else(|| PortalSettings::defaults(tenant_id)))
-}
-
-/// The order behind a portal code with its shop's settings (or the
-/// defaults), in one statement: every portal request starts here. The code
-/// is 192 random bits looked up through a unique index: a guess cannot be
-/// told from a near miss, so no timing can help guessing.
-pub fn order_by_code(
-    conn: &mut DbConnection,
-    code: &str,
-) -> Result<Option<(Order, PortalSettings)>, ApiError> {
-    let found = orders::table
-        .left_join(portal_settings::table.on(portal_settings::tenant_id.eq(orders::tenant_id)))
-        .filter(orders::portal_code.eq(code))
-        .select((Order::as_select(), Option::<PortalSettings>::as_select()))
-        .first::<(Order, Option<PortalSettings>)>(conn)
-        .optional()?;
-    Ok(found.map(|(order, settings)| {
-        let settings = settings.unwrap_or_else(|| PortalSettings::defaults(&order.tenant_id));
-        (order, settings)
-    }))
 }
 
 /// Stores the settings (update, or insert the first time).

@@ -119,15 +119,21 @@ async fn search_and_cursor_paging(app: TestApp) {
     let early = app.signup("Früher", "early@example.com").await;
     let owner = app.signup("Shop", "owner@example.com").await;
     let late = app.signup("Später", "late@example.com").await;
+    let create = |token: String, sku: String, title: String| {
+        let app = &app;
+        async move {
+            let body = json!({"sku": sku, "title": title, "price": "5"});
+            let res = app.post("/api/v1/articles", &body, Some(&token)).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+    };
     for neighbour in [&early, &late] {
-        let res = app
-            .post(
-                "/api/v1/articles",
-                &json!({"sku": "NEIGHBOUR", "title": "Nachbar", "price": "5"}),
-                Some(&neighbour.access),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        create(
+            neighbour.access.clone(),
+            "NEIGHBOUR".into(),
+            "Nachbar".into(),
+        )
+        .await;
     }
     for i in 0..7 {
         let title = if i % 2 == 0 {
@@ -135,14 +141,7 @@ async fn search_and_cursor_paging(app: TestApp) {
         } else {
             format!("E-Book {i}")
         };
-        let res = app
-            .post(
-                "/api/v1/articles",
-                &json!({"sku": format!("SKU-{i}"), "title": title, "price": "5"}),
-                Some(&owner.access),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        create(owner.access.clone(), format!("SKU-{i}"), title).await;
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;

@@ -29,7 +29,8 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DELIVERY = os.path.join(ROOT, "target", "release", "delivery")
+# BENCH_DELIVERY: another build of the server, for A/B runs against this one.
+DELIVERY = os.environ.get("BENCH_DELIVERY") or os.path.join(ROOT, "target", "release", "delivery")
 HELPER = os.path.join(ROOT, "target", "release", "delivery-bench")
 LUA = os.path.join(ROOT, "bench", "wrk", "paths.lua")
 RESULTS = os.path.join(ROOT, "bench", "results")

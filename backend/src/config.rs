@@ -88,6 +88,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Lifetime of a presigned download URL, in seconds (5–3600).
     pub presign_ttl_secs: u64,
+    /// How long a download trusts that a file it found in the bucket is still
+    /// there, in seconds (0–300; 0 = ask the bucket on every download).
+    pub storage_presence_cache_secs: u64,
     /// Allow plain `http://` storage endpoints (e.g. MinIO on the same host).
     pub storage_allow_http: bool,
     /// Allow storage endpoints on loopback, private, link-local and CGNAT addresses.
@@ -151,6 +154,7 @@ impl Default for Settings {
             login_burst_per_ip: 30,
             trust_forwarded_for: false,
             presign_ttl_secs: 60,
+            storage_presence_cache_secs: 30,
             storage_allow_http: false,
             storage_allow_private_endpoints: false,
             operator_support_email: None,
@@ -197,6 +201,9 @@ impl Settings {
         }
         if !(5..=3600).contains(&self.presign_ttl_secs) {
             bail!("presign_ttl_secs must be between 5 and 3600");
+        }
+        if self.storage_presence_cache_secs > 300 {
+            bail!("storage_presence_cache_secs must be between 0 and 300");
         }
         if self.db_pool_size == 0 {
             bail!("db_pool_size must be at least 1");

@@ -392,6 +392,7 @@ pub async fn presign_checked(
         }
         Ok(_) => {}
         Err(StorageError::NotFound) => {
+            state.storage.presence.forget(&connection.id, key.as_str());
             let id = file.id.clone();
             state
                 .db
@@ -435,7 +436,14 @@ pub async fn recheck_connection_files(
                 .into_iter()
                 .filter_map(|f| ObjectKey::parse(&f.object_key).ok().map(|key| (f.id, key))),
         )
-        .map(|(id, key)| async move { (id, storage.head(&key).await) })
+        .map(|(id, key)| async move {
+            let found = storage.head(&key).await;
+            if matches!(found, Err(StorageError::NotFound)) {
+                // Downloads must not keep trusting an earlier look.
+                state.storage.presence.forget(&connection.id, key.as_str());
+            }
+            (id, found)
+        })
         .buffer_unordered(8)
         .collect()
         .await;

@@ -195,6 +195,26 @@ impl Db {
         run(self.reader.clone(), f).await
     }
 
+    /// As [`Db::read`], for a read of a few index probes that every customer
+    /// request makes (the portal code lookup). On SQLite such a read takes
+    /// microseconds in this process — less than the hand-off to the blocking
+    /// pool and back — so it runs right here when a read connection is free
+    /// (a WAL reader never waits for the writer); when none is, it queues on
+    /// the blocking pool like any read. PostgreSQL's reads cross the network:
+    /// they always go to the blocking pool.
+    pub async fn read_indexed<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite
+            && let Some(mut conn) = self.reader.try_get()
+        {
+            return f(&mut conn);
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` with the write connection on the blocking pool.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,8 @@ use crate::notifications::templates::Rendered;
 use crate::orders::domain::OrderStatus;
 use crate::orders::history::{HistoryKind, NewEvent, record};
 use crate::orders::models::{Order, OrderItem, items_of};
-use crate::storage::{ObjectKey, StorageError};
+use crate::storage::models::StorageConnection;
+use crate::storage::{ObjectKey, Storage, StorageError};
 use diesel::prelude::*;
 
 /// Registers the routes of this module (mounted under `/api/portal`).
@@ -169,7 +170,7 @@ where
     let code = code.to_owned();
     let found = state
         .db
-        .read(move |conn| {
+        .read_indexed(move |conn| {
             let Some((order, settings)) = order_by_code(conn, &code)? else {
                 return Ok(None);
             };
@@ -455,26 +456,29 @@ pub async fn download_file(
     let missing = || refusal(Refusal::FileMissing, &language);
     let connection = connection.ok_or_else(missing)?;
     let key = ObjectKey::parse(&grant.object_key).map_err(|_| missing())?;
+    // A vanished file must not cost the customer a download: ask the bucket,
+    // unless it has just answered for this file (see storage::presence).
+    let ask = !state
+        .storage
+        .presence
+        .recently_found(&connection, &key, now);
     let storage = state
         .storage
-        .open(&connection, true)
+        .open(&connection, ask)
         .await?
         .map_err(|_| missing())?;
-    // A vanished file must not cost the customer a download.
-    match storage.head(&key).await {
-        Ok(_) => {}
-        Err(StorageError::NotFound) => {
-            let file_id = grant.article_file_id.clone();
-            state
-                .db
-                .write(move |conn| mark_checked(conn, &file_id, true, None, None, crate::db::now()))
-                .await?;
-            return Err(missing());
-        }
-        Err(e) => {
-            tracing::warn!(connection.id = %connection.id, error = %e, "storage unavailable for a download");
-            return Err(missing());
-        }
+    if ask
+        && !ensure_present(
+            &state,
+            &storage,
+            &connection,
+            &key,
+            &grant.article_file_id,
+            now,
+        )
+        .await?
+    {
+        return Err(missing());
     }
     let ip = client_ip(&req, &state.settings).to_string();
     let ua = user_agent(&req);
@@ -524,6 +528,38 @@ pub async fn download_file(
     Ok(HttpResponse::Found()
         .insert_header(("Location", url))
         .finish())
+}
+
+/// Asks the bucket whether the file behind a download is there, remembering
+/// the answer: a missing file is marked so in the seller's article, and an
+/// unreachable storage is logged; both mean no download now.
+async fn ensure_present(
+    state: &AppState,
+    storage: &Storage,
+    connection: &StorageConnection,
+    key: &ObjectKey,
+    file_id: &str,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    match storage.head(key).await {
+        Ok(_) => {
+            state.storage.presence.found(connection, key, now);
+            Ok(true)
+        }
+        Err(StorageError::NotFound) => {
+            state.storage.presence.forget(&connection.id, key.as_str());
+            let file_id = file_id.to_owned();
+            state
+                .db
+                .write(move |conn| mark_checked(conn, &file_id, true, None, None, crate::db::now()))
+                .await?;
+            Ok(false)
+        }
+        Err(e) => {
+            tracing::warn!(connection.id = %connection.id, error = %e, "storage unavailable for a download");
+            Ok(false)
+        }
+    }
 }
 
 /// A counted download's short-lived URL (for `Accept: application/json`).

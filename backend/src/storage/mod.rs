@@ -10,6 +10,7 @@ pub mod endpoint;
 pub mod keys;
 pub mod local;
 pub mod models;
+pub mod presence;
 pub mod routes;
 pub mod s3;
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::{EndpointPolicy, check_endpoint, parse_endpoint};
 use super::local::{LocalStorage, relative_root, storage_base};
+use super::presence::PresenceCache;
 use super::s3::{S3Config, S3Storage};
 use super::{Storage, StorageError, bounded_ttl};
 use crate::config::{ServerKeys, Settings};
@@ -112,6 +113,8 @@ pub struct StorageServices {
     pub public_base: String,
     /// How long a download URL lives.
     pub presign_ttl: Duration,
+    /// Files downloads recently found in their bucket.
+    pub presence: PresenceCache,
     /// Bucket clients by connection id, with the `updated_at` of the row
     /// they were built from: building one (credentials decrypted, the SDK
     /// configured) costs more than the rest of a download, so a download
@@ -137,6 +140,7 @@ impl StorageServices {
             local_base: storage_base(&settings.data_dir),
             public_base: settings.public_base().to_owned(),
             presign_ttl: bounded_ttl(settings.presign_ttl_secs),
+            presence: PresenceCache::new(settings.storage_presence_cache_secs),
             s3_clients: std::sync::Mutex::default(),
         }
     }

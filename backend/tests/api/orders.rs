@@ -110,15 +110,17 @@ fn count_kind(entries: &[Value], kind: &str) -> usize {
     entries.iter().filter(|e| e["kind"] == kind).count()
 }
 
-async fn the_whole_path_with_a_real_s3_server(app: TestApp) {
-    let s3 = s3_server::start().await;
+/// A shop "Hörbuch Verlag" whose article "EBOOK" (`limit` downloads) links
+/// `files/UMLAUT_NAME` in the bucket "shop" of a real S3 server. Returns the
+/// owner's tokens, the article's id and the bucket key.
+async fn shop_with_bucket_ebook(
+    app: &TestApp,
+    s3: &s3_server::S3Server,
+    limit: i32,
+) -> (Tokens, String, String) {
+    let key = format!("files/{UMLAUT_NAME}");
     s3.create_bucket("shop").await;
-    s3.put(
-        "shop",
-        &format!("files/{UMLAUT_NAME}"),
-        b"%PDF-1.7 from the bucket",
-    )
-    .await;
+    s3.put("shop", &key, b"%PDF-1.7 from the bucket").await;
     let owner = app.signup("Hörbuch Verlag", "owner@example.com").await;
     let connection: Value = app
         .post(
@@ -134,20 +136,28 @@ async fn the_whole_path_with_a_real_s3_server(app: TestApp) {
     let article: Value = app
         .post(
             "/api/v1/articles",
-            &json!({"sku": "EBOOK", "title": "Übungsbuch", "price": "19.99", "download_limit": 3}),
+            &json!({"sku": "EBOOK", "title": "Übungsbuch", "price": "19.99", "download_limit": limit}),
             Some(&owner.access),
         )
         .await
         .json()
         .await
         .unwrap();
-    let article_id = article["id"].as_str().unwrap();
-    app.post(
-        &format!("/api/v1/articles/{article_id}/files"),
-        &json!({"connection_id": connection["id"], "object_key": UMLAUT_NAME}),
-        Some(&owner.access),
-    )
-    .await;
+    let article_id = article["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post(
+            &format!("/api/v1/articles/{article_id}/files"),
+            &json!({"connection_id": connection["id"], "object_key": UMLAUT_NAME}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    (owner, article_id, key)
+}
+
+async fn the_whole_path_with_a_real_s3_server(app: TestApp) {
+    let s3 = s3_server::start().await;
+    let (owner, _, _) = shop_with_bucket_ebook(&app, &s3, 3).await;
     let (_, integration) = app.create_api_key(&owner.access, "read_write").await;
 
     // Imported, not paid: the portal shows the order but refuses downloads.
@@ -389,6 +399,113 @@ async fn expiry_boundary_sqlite() {
 #[actix_web::test]
 async fn expiry_boundary_postgres() {
     expiry_is_exact_at_the_boundary(Backend::Postgres).await;
+}
+
+/// A download asks the bucket whether the file is there before counting, and
+/// trusts a "yes" for `storage_presence_cache_secs` (30 s by default).
+async fn a_vanished_file_costs_no_download(backend: Backend) {
+    let start = NaiveDate::from_ymd_opt(2026, 11, 1)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let app = spawn_full(backend, |_| {}, Clock::manual(start)).await;
+    let s3 = s3_server::start().await;
+    let (owner, article_id, key) = shop_with_bucket_ebook(&app, &s3, 5).await;
+    let order = create_order(&app, &owner.access, order_body("paid")).await;
+    let code = code_of(&order);
+    let grant = first_file(&portal(&app, &code).await)["grant_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let left = |view: Value| first_file(&view)["downloads_left"].clone();
+    let missing_in_article = || async {
+        let article: Value = app
+            .get(
+                &format!("/api/v1/articles/{article_id}"),
+                Some(&owner.access),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        article["files"][0]["missing"].clone()
+    };
+
+    assert_eq!(
+        download(&app, &code, &grant).await.status(),
+        StatusCode::FOUND
+    );
+    s3.delete("shop", &key).await;
+    // Inside the window the earlier look is trusted (the documented trade-off).
+    app.clock.advance(Duration::seconds(29));
+    assert_eq!(
+        download(&app, &code, &grant).await.status(),
+        StatusCode::FOUND
+    );
+    assert_eq!(left(portal(&app, &code).await), 3);
+
+    // Past it the bucket is asked: the file is gone, nothing is counted.
+    app.clock.advance(Duration::seconds(2));
+    for _ in 0..2 {
+        assert_problem(download(&app, &code, &grant).await, 503, "file_missing").await;
+    }
+    assert_eq!(left(portal(&app, &code).await), 3);
+    assert_eq!(missing_in_article().await, true);
+
+    // Back in the bucket, it downloads again.
+    s3.put("shop", &key, b"%PDF-1.7 from the bucket").await;
+    let res = download(&app, &code, &grant).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let fetched = reqwest::get(res.headers()["location"].to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), StatusCode::OK);
+    assert_eq!(left(portal(&app, &code).await), 2);
+
+    // The seller's connection test forgets earlier looks at once.
+    s3.delete("shop", &key).await;
+    let connection_id = {
+        let list: Value = app
+            .get("/api/v1/storage-connections", Some(&owner.access))
+            .await
+            .json()
+            .await
+            .unwrap();
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "s3")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let test: Value = app
+        .post(
+            &format!("/api/v1/storage-connections/{connection_id}/test"),
+            &json!({}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(test["files_missing"], 1);
+    assert_problem(download(&app, &code, &grant).await, 503, "file_missing").await;
+    assert_eq!(left(portal(&app, &code).await), 2);
+    let entries = history(&app, &owner.access, order["id"].as_str().unwrap()).await;
+    assert_eq!(count_kind(&entries, "download"), 3, "only the counted ones");
+}
+
+#[actix_web::test]
+async fn vanished_file_sqlite() {
+    a_vanished_file_costs_no_download(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn vanished_file_postgres() {
+    a_vanished_file_costs_no_download(Backend::Postgres).await;
 }
 
 async fn refund_locks_and_regenerate_kills_the_old_code(app: TestApp) {

@@ -324,6 +324,22 @@ where
 mod tests {
     use super::contains_pattern;
 
+    /// `.cargo/config.toml` builds the bundled SQLite with the query planner
+    /// stability guarantee; without it every statement with a bound `LIMIT`
+    /// (each `.first()`, each page) is re-prepared on every run.
+    #[test]
+    fn bundled_sqlite_keeps_plans_independent_of_bound_values() {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        use diesel::{Connection, RunQueryDsl, SqliteConnection};
+
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        let used: i32 = diesel::select(sql::<Integer>("sqlite_compileoption_used('ENABLE_QPSG')"))
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
+
     #[test]
     fn search_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("50%_OFF"), "%50\\%\\_off%");

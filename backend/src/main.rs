@@ -8,6 +8,14 @@ use delivery::config::Settings;
 use delivery::db::Db;
 use delivery::{Application, telemetry};
 
+/// jemalloc instead of glibc's malloc: under 64 connections glibc's
+/// per-thread arenas held about 40 MB more for the same work (bench A/B in
+/// BENCHMARKS.md). Its options are compiled in from `.cargo/config.toml`;
+/// `_RJEM_MALLOC_CONF` overrides them at start.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(name = "delivery", version, about = "Digital product delivery server")]
 struct Cli {

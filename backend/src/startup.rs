@@ -12,7 +12,7 @@ use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::password;
 use crate::auth::rate_limit::LoginLimiter;
@@ -107,10 +107,16 @@ impl Application {
         password::warm_up();
         let port = listener.local_addr()?.port();
         let blocking_threads = state.settings.db_pool_size as usize + 2;
-        // One document for the whole server: served at /api/openapi.json
-        // (the same as the committed openapi.yaml) and read for the 405s.
+        // One document for the whole server: read for the 405s, and served
+        // at /api/openapi.json (the same as the committed openapi.yaml) as
+        // JSON rendered once. Held as a document instead, each worker's
+        // Swagger UI kept a copy of its own: about 4 MB apiece.
         let document = crate::openapi::document();
         let methods = web::Data::new(MethodTable::from_document(&document));
+        let document_json = web::Bytes::from(
+            serde_json::to_vec(&document).context("rendering the OpenAPI document")?,
+        );
+        drop(document);
         let server = HttpServer::new(move || {
             let limit = state.settings.max_body_bytes;
             let static_dir = state.settings.static_dir.clone();
@@ -129,8 +135,13 @@ impl Application {
                 }))
                 .configure(crate::routes::api)
                 .split_for_parts();
+            let document_json = document_json.clone();
             app.service(
-                SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document.clone()),
+                SwaggerUi::new("/api/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_JSON_PATH])),
+            )
+            .route(
+                OPENAPI_JSON_PATH,
+                web::get().to(move || serve_document(document_json.clone())),
             )
             .route("/api/docs", web::get().to(redirect_to_docs))
             .configure(|cfg| spa(cfg, &static_dir))
@@ -165,6 +176,15 @@ impl Application {
     pub fn into_server(self) -> Server {
         self.server
     }
+}
+
+/// Where the finished OpenAPI document is served (and the docs page reads it).
+const OPENAPI_JSON_PATH: &str = "/api/openapi.json";
+
+async fn serve_document(json: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ContentType::json())
+        .body(json)
 }
 
 async fn redirect_to_docs() -> HttpResponse {

@@ -117,6 +117,56 @@ pub struct Db {
     backend: Backend,
     writer: Pool,
     reader: Pool,
+    /// SQLite: the thread that runs the writes (see [`Db::write`]).
+    write_queue: Option<WriteQueue>,
+}
+
+/// A write to run on SQLite's writer thread.
+type WriteJob = Box<dyn FnOnce() + Send>;
+
+/// SQLite's writes, run one after another on a thread of their own in the
+/// order they arrive. Queued on the blocking pool instead, every waiting
+/// write held a blocking thread (starving the reads behind it) while
+/// waiting for the one writer connection, and the connection went to
+/// whichever thread woke first, which stretched the slowest waits. On its
+/// own thread the next write starts the moment the last one commits.
+#[derive(Clone)]
+struct WriteQueue(std::sync::mpsc::Sender<WriteJob>);
+
+impl WriteQueue {
+    /// Starts the writer thread; it ends when the last `Db` clone is dropped.
+    fn start() -> anyhow::Result<Self> {
+        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                for job in queue {
+                    // A panicking write drops its reply: its caller gets an
+                    // error, and the writes queued behind it still run.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            })
+            .context("starting the SQLite writer thread")?;
+        Ok(Self(jobs))
+    }
+
+    async fn run<T, F>(&self, pool: Pool, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: WriteJob = Box::new(move || {
+            let result = pool
+                .get()
+                .map_err(ApiError::from_pool)
+                .and_then(|mut conn| f(&mut conn));
+            let _ = reply.send(result);
+        });
+        let failed = |what: &str| ApiError::internal(anyhow::anyhow!("SQLite write {what}"));
+        self.0.send(job).map_err(|_| failed("thread stopped"))?;
+        answer.await.map_err(|_| failed("failed"))?
+    }
 }
 
 impl Db {
@@ -159,6 +209,7 @@ impl Db {
                     backend,
                     writer,
                     reader,
+                    write_queue: Some(WriteQueue::start()?),
                 })
             }
             Backend::Postgres => {
@@ -170,6 +221,7 @@ impl Db {
                     backend,
                     writer: pool.clone(),
                     reader: pool,
+                    write_queue: None,
                 })
             }
         }
@@ -215,13 +267,17 @@ impl Db {
         self.read(f).await
     }
 
-    /// Runs `f` with the write connection on the blocking pool.
+    /// Runs `f` with the write connection: on SQLite on its writer thread,
+    /// on PostgreSQL on the blocking pool.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        run(self.writer.clone(), f).await
+        match &self.write_queue {
+            Some(queue) => queue.run(self.writer.clone(), f).await,
+            None => run(self.writer.clone(), f).await,
+        }
     }
 
     /// A write connection for code outside a request (CLI, workers).

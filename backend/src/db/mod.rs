@@ -4,7 +4,8 @@
 //! SQLite gets ONE writer connection beside a small read pool: several SQLite
 //! writers only queue on its file lock and blow up tail latency. PostgreSQL
 //! uses one pool for both. Blocking diesel calls run on actix's blocking
-//! thread pool via [`Db::read`] and [`Db::write`].
+//! thread pool via [`Db::read`] and [`Db::write`], except SQLite's writes,
+//! which run on a writer thread of their own.
 
 pub mod dialect;
 pub mod schema;

@@ -397,6 +397,39 @@ mod tests {
         assert_eq!(used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
     }
 
+    /// The writer thread runs writes in the order they arrive, and a write
+    /// that panics fails alone: the writes queued behind it still run.
+    #[tokio::test]
+    async fn sqlite_writes_run_in_order_and_survive_a_panicking_one() {
+        use super::{Backend, Manager, WriteQueue};
+        use diesel::r2d2::Pool;
+        use std::sync::{Arc, Mutex};
+
+        let dir = tempfile::tempdir().unwrap();
+        let manager = Manager {
+            backend: Backend::Sqlite,
+            target: dir.path().join("db.sqlite").display().to_string(),
+        };
+        let pool = Pool::builder().max_size(1).build(manager).unwrap();
+        let queue = WriteQueue::start().unwrap();
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let write = |n: i32| {
+            let ran = ran.clone();
+            queue.run(pool.clone(), move |_| {
+                ran.lock().unwrap().push(n);
+                Ok(n)
+            })
+        };
+        let panicking = queue.run(pool.clone(), |_| -> Result<(), _> {
+            panic!("a write that panics")
+        });
+        let (first, failed, second) = tokio::join!(write(1), panicking, write(2));
+        assert_eq!(first.unwrap(), 1);
+        assert!(failed.is_err());
+        assert_eq!(second.unwrap(), 2);
+        assert_eq!(*ran.lock().unwrap(), vec![1, 2]);
+    }
+
     #[test]
     fn search_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("50%_OFF"), "%50\\%\\_off%");

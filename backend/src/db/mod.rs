@@ -5,7 +5,8 @@
 //! writers only queue on its file lock and blow up tail latency. PostgreSQL
 //! uses one pool for both. Blocking diesel calls run on actix's blocking
 //! thread pool via [`Db::read`] and [`Db::write`], except SQLite's writes,
-//! which run on a writer thread of their own.
+//! which run on a writer thread of their own, where the small ones queued
+//! together share a commit ([`Db::write_grouped`]).
 
 pub mod dialect;
 pub mod schema;
@@ -122,8 +123,29 @@ pub struct Db {
     write_queue: Option<WriteQueue>,
 }
 
-/// A write to run on SQLite's writer thread.
-type WriteJob = Box<dyn FnOnce() + Send>;
+/// A write for SQLite's writer thread: it runs on the writer connection
+/// (`None`: there is none to be had) and hands back how to answer its caller,
+/// which happens once its commit is known.
+type WriteJob = Box<dyn FnOnce(Option<&mut DbConnection>) -> Reply + Send>;
+
+/// Answers a write's caller with its result when `committed`; when its
+/// group's commit failed, nothing of it was kept, so a write that succeeded
+/// is answered with an error.
+type Reply = Box<dyn FnOnce(bool) + Send>;
+
+/// What a caller asks the writer to run.
+#[cfg(test)]
+type WriteFn<T> = Box<dyn FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send>;
+
+/// A queued write, and whether it may share a commit with its neighbours.
+struct Queued {
+    job: WriteJob,
+    grouped: bool,
+}
+
+/// The most writes one group commit takes: enough to share the commit's
+/// cost, few enough that a failed commit fails only a handful of callers.
+const MAX_GROUP: usize = 64;
 
 /// SQLite's writes, run one after another on a thread of their own in the
 /// order they arrive. Queued on the blocking pool instead, every waiting
@@ -131,43 +153,109 @@ type WriteJob = Box<dyn FnOnce() + Send>;
 /// waiting for the one writer connection, and the connection went to
 /// whichever thread woke first, which stretched the slowest waits. On its
 /// own thread the next write starts the moment the last one commits.
+///
+/// Small writes marked as groupable (a counted download) that are queued
+/// together share one transaction: each runs in a savepoint of its own, and
+/// their callers are answered after the one commit. A commit's cost (the
+/// WAL frames of the pages every such write touches, the WAL index) is then
+/// paid once per group instead of once per write, and nothing is answered
+/// before it is committed.
 #[derive(Clone)]
-struct WriteQueue(std::sync::mpsc::Sender<WriteJob>);
+struct WriteQueue(std::sync::mpsc::Sender<Queued>);
 
 impl WriteQueue {
-    /// Starts the writer thread; it ends when the last `Db` clone is dropped.
-    fn start() -> anyhow::Result<Self> {
-        let (jobs, queue) = std::sync::mpsc::channel::<WriteJob>();
+    /// Starts the writer thread over `pool` (the one writer connection); it
+    /// ends when the last `Db` clone is dropped.
+    fn start(pool: Pool) -> anyhow::Result<Self> {
+        let (sender, queue) = std::sync::mpsc::channel::<Queued>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || {
-                for job in queue {
-                    // A panicking write drops its reply: its caller gets an
-                    // error, and the writes queued behind it still run.
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                let mut next = None;
+                while let Some(first) = next.take().or_else(|| queue.recv().ok()) {
+                    let mut group = vec![first.job];
+                    if first.grouped {
+                        while group.len() < MAX_GROUP {
+                            match queue.try_recv() {
+                                Ok(w) if w.grouped => group.push(w.job),
+                                Ok(w) => {
+                                    next = Some(w);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    run_group(&pool, group);
                 }
             })
             .context("starting the SQLite writer thread")?;
-        Ok(Self(jobs))
+        Ok(Self(sender))
     }
 
-    async fn run<T, F>(&self, pool: Pool, f: F) -> Result<T, ApiError>
+    async fn run<T, F>(&self, grouped: bool, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job: WriteJob = Box::new(move || {
-            let result = pool
-                .get()
-                .map_err(ApiError::from_pool)
-                .and_then(|mut conn| f(&mut conn));
-            let _ = reply.send(result);
+        let job: WriteJob = Box::new(move |conn| {
+            let result = match conn {
+                Some(conn) => f(conn),
+                None => Err(ApiError::Unavailable(
+                    "the database is not reachable right now".into(),
+                )),
+            };
+            Box::new(move |committed| {
+                let _ = reply.send(match result {
+                    Ok(_) if !committed => Err(failed("commit failed")),
+                    result => result,
+                });
+            })
         });
-        let failed = |what: &str| ApiError::internal(anyhow::anyhow!("SQLite write {what}"));
-        self.0.send(job).map_err(|_| failed("thread stopped"))?;
+        self.0
+            .send(Queued { job, grouped })
+            .map_err(|_| failed("thread stopped"))?;
         answer.await.map_err(|_| failed("failed"))?
     }
+}
+
+fn failed(what: &str) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("SQLite write {what}"))
+}
+
+/// Runs a group of writes on the writer connection: one alone as it is, more
+/// in one transaction. A write that panics drops its reply (its caller gets an
+/// error) and the writes queued behind it still run; in a group it takes the
+/// whole group down uncommitted: the connection is left inside its
+/// transaction, so the pool discards it, which rolls the transaction back.
+fn run_group(pool: &Pool, group: Vec<WriteJob>) {
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::error!(error = %e, "database pool checkout failed");
+            group.into_iter().for_each(|job| job(None)(true));
+            return;
+        }
+    };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if group.len() == 1 {
+            let reply = group.into_iter().next().map(|job| job(Some(&mut conn)));
+            reply.into_iter().for_each(|reply| reply(true));
+            return;
+        }
+        let mut replies = Vec::with_capacity(group.len());
+        let committed = conn
+            .transaction(|conn| {
+                // Each write's own `transaction` becomes a savepoint here, so
+                // one that fails rolls back alone.
+                replies.extend(group.into_iter().map(|job| job(Some(&mut *conn))));
+                Ok::<_, diesel::result::Error>(())
+            })
+            .inspect_err(|e| tracing::error!(error = %e, "SQLite group commit failed"))
+            .is_ok();
+        replies.into_iter().for_each(|reply| reply(committed));
+    }));
 }
 
 impl Db {
@@ -208,9 +296,9 @@ impl Db {
                     .context("opening the SQLite database")?;
                 Ok(Self {
                     backend,
+                    write_queue: Some(WriteQueue::start(writer.clone())?),
                     writer,
                     reader,
-                    write_queue: Some(WriteQueue::start()?),
                 })
             }
             Backend::Postgres => {
@@ -276,7 +364,23 @@ impl Db {
         T: Send + 'static,
     {
         match &self.write_queue {
-            Some(queue) => queue.run(self.writer.clone(), f).await,
+            Some(queue) => queue.run(false, f).await,
+            None => run(self.writer.clone(), f).await,
+        }
+    }
+
+    /// As [`Db::write`], for a small write that may share its commit with the
+    /// like writes queued beside it (see [`WriteQueue`]): on SQLite it runs in
+    /// a savepoint of a group's transaction, so it must not open a
+    /// transaction of its own with `BEGIN` (diesel's `transaction` is fine),
+    /// and it is answered only once the group is committed.
+    pub async fn write_grouped<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.write_queue {
+            Some(queue) => queue.run(true, f).await,
             None => run(self.writer.clone(), f).await,
         }
     }
@@ -397,37 +501,146 @@ mod tests {
         assert_eq!(used, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
     }
 
-    /// The writer thread runs writes in the order they arrive, and a write
-    /// that panics fails alone: the writes queued behind it still run.
-    #[tokio::test]
-    async fn sqlite_writes_run_in_order_and_survive_a_panicking_one() {
+    /// A writer queue over a fresh SQLite file holding a table `t (n)`.
+    async fn writer_queue() -> (tempfile::TempDir, super::WriteQueue, super::Pool) {
         use super::{Backend, Manager, WriteQueue};
-        use diesel::r2d2::Pool;
-        use std::sync::{Arc, Mutex};
+        use diesel::connection::SimpleConnection;
 
         let dir = tempfile::tempdir().unwrap();
         let manager = Manager {
             backend: Backend::Sqlite,
             target: dir.path().join("db.sqlite").display().to_string(),
         };
-        let pool = Pool::builder().max_size(1).build(manager).unwrap();
-        let queue = WriteQueue::start().unwrap();
-        let ran = Arc::new(Mutex::new(Vec::new()));
-        let write = |n: i32| {
-            let ran = ran.clone();
-            queue.run(pool.clone(), move |_| {
-                ran.lock().unwrap().push(n);
-                Ok(n)
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(1)
+            .build(manager)
+            .unwrap();
+        let queue = WriteQueue::start(pool.clone()).unwrap();
+        queue
+            .run(false, |conn| {
+                Ok(conn.batch_execute("CREATE TABLE t (n INTEGER)")?)
             })
-        };
-        let panicking = queue.run(pool.clone(), |_| -> Result<(), _> {
-            panic!("a write that panics")
+            .await
+            .unwrap();
+        (dir, queue, pool)
+    }
+
+    fn job<T>(
+        f: impl FnOnce(&mut super::DbConnection) -> Result<T, crate::error::ApiError> + Send + 'static,
+    ) -> super::WriteFn<T> {
+        Box::new(f)
+    }
+
+    fn insert(conn: &mut super::DbConnection, n: i32) -> diesel::QueryResult<usize> {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("INSERT INTO t (n) VALUES ({n})")).execute(conn)
+    }
+
+    fn stored(pool: &super::Pool) -> Vec<i32> {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            n: i32,
+        }
+        let rows: Vec<Row> = diesel::sql_query("SELECT n FROM t ORDER BY rowid")
+            .load(&mut *pool.get().unwrap())
+            .unwrap();
+        rows.into_iter().map(|r| r.n).collect()
+    }
+
+    /// Queues `writes` on the writer thread while a first write holds it, so
+    /// that they are all waiting when it is free (grouped ones then share a
+    /// commit), and returns their answers in order.
+    async fn queued_together<T: Send + 'static>(
+        queue: &super::WriteQueue,
+        writes: Vec<(bool, super::WriteFn<T>)>,
+    ) -> Vec<Result<T, crate::error::ApiError>> {
+        let (open, gate) = std::sync::mpsc::channel::<()>();
+        let holding = tokio::spawn({
+            let queue = queue.clone();
+            async move { queue.run(false, move |_| Ok(gate.recv().is_ok())).await }
         });
-        let (first, failed, second) = tokio::join!(write(1), panicking, write(2));
-        assert_eq!(first.unwrap(), 1);
-        assert!(failed.is_err());
-        assert_eq!(second.unwrap(), 2);
-        assert_eq!(*ran.lock().unwrap(), vec![1, 2]);
+        tokio::task::yield_now().await;
+        let answers: Vec<_> = writes
+            .into_iter()
+            .map(|(grouped, f)| {
+                let queue = queue.clone();
+                tokio::spawn(async move { queue.run(grouped, f).await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        open.send(()).unwrap();
+        assert!(holding.await.unwrap().unwrap());
+        let mut results = Vec::new();
+        for answer in answers {
+            results.push(answer.await.unwrap());
+        }
+        results
+    }
+
+    /// The writer thread runs writes in the order they arrive, and a write
+    /// that panics fails alone: the writes queued behind it still run.
+    #[tokio::test]
+    async fn sqlite_writes_run_in_order_and_survive_a_panicking_one() {
+        let (_dir, queue, pool) = writer_queue().await;
+        let write = |n: i32| -> (bool, super::WriteFn<usize>) {
+            (false, job(move |conn| Ok(insert(conn, n)?)))
+        };
+        let panicking: (bool, super::WriteFn<usize>) =
+            (false, job(|_| panic!("a write that panics")));
+        let answers = queued_together(&queue, vec![write(1), panicking, write(2)]).await;
+        assert!(answers[0].is_ok() && answers[1].is_err() && answers[2].is_ok());
+        assert_eq!(stored(&pool), vec![1, 2]);
+    }
+
+    /// Grouped writes queued together share one commit, each in a savepoint:
+    /// one that fails is rolled back alone and the others are kept.
+    #[tokio::test]
+    async fn grouped_sqlite_writes_fail_alone() {
+        use diesel::Connection;
+        let (_dir, queue, pool) = writer_queue().await;
+        let write = |n: i32, fail: bool| -> (bool, super::WriteFn<usize>) {
+            (
+                true,
+                job(move |conn| {
+                    conn.transaction(|conn| {
+                        insert(conn, n)?;
+                        match fail {
+                            true => Err(crate::error::ApiError::NotFound),
+                            false => Ok(n as usize),
+                        }
+                    })
+                }),
+            )
+        };
+        let answers = queued_together(
+            &queue,
+            vec![write(1, false), write(2, true), write(3, false)],
+        )
+        .await;
+        assert_eq!(answers[0].as_ref().ok(), Some(&1));
+        assert!(matches!(answers[1], Err(crate::error::ApiError::NotFound)));
+        assert_eq!(answers[2].as_ref().ok(), Some(&3));
+        assert_eq!(stored(&pool), vec![1, 3]);
+    }
+
+    /// A grouped write that panics takes its group down uncommitted (none of
+    /// its callers was answered with success), and the writer goes on.
+    #[tokio::test]
+    async fn a_panic_in_a_group_keeps_nothing_of_it() {
+        let (_dir, queue, pool) = writer_queue().await;
+        let write = |n: i32| -> (bool, super::WriteFn<usize>) {
+            (true, job(move |conn| Ok(insert(conn, n)?)))
+        };
+        let panicking: (bool, super::WriteFn<usize>) =
+            (true, job(|_| panic!("a write that panics")));
+        let answers = queued_together(&queue, vec![write(1), panicking, write(2)]).await;
+        assert!(answers.iter().all(Result::is_err));
+        assert_eq!(stored(&pool), Vec::<i32>::new());
+        let after = queued_together(&queue, vec![write(4)]).await;
+        assert!(after[0].is_ok());
+        assert_eq!(stored(&pool), vec![4]);
     }
 
     #[test]

@@ -482,9 +482,10 @@ pub async fn download_file(
     }
     let ip = client_ip(&req, &state.settings).to_string();
     let ua = user_agent(&req);
+    // Downloads queued together share a commit on SQLite (see `Db::write_grouped`).
     let counted = state
         .db
-        .write(move |conn| {
+        .write_grouped(move |conn| {
             count_download(
                 conn,
                 &tenant_id,

@@ -8,15 +8,12 @@ use diesel::result::Error as DieselError;
 use serde_json::json;
 
 use crate::articles::models::{Article, ArticleFile};
-use crate::db::schema::{
-    article_files, articles, download_grants, history_events, order_items, storage_connections,
-};
+use crate::db::schema::{article_files, articles, download_grants, history_events, order_items};
 use crate::db::{DbConnection, new_id};
 use crate::error::ApiError;
 use crate::orders::history::{HistoryKind, NewEvent, event_row, record};
 use crate::orders::models::IN_LIST_MAX;
 use crate::portal::settings::PortalSettings;
-use crate::storage::models::StorageConnection;
 
 /// A customer's right to download one file of one order item.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
@@ -95,32 +92,6 @@ pub fn find_grant(
         .filter(download_grants::id.eq(grant_id))
         .select(DownloadGrant::as_select())
         .first(conn)?)
-}
-
-/// A grant of the order with the storage connection its file is served
-/// from (none when the connection is gone), in one statement: the download
-/// path reads both on every request.
-pub fn find_grant_with_connection(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-    order_id: &str,
-    grant_id: &str,
-) -> Result<Option<(DownloadGrant, Option<StorageConnection>)>, ApiError> {
-    Ok(download_grants::table
-        .left_join(
-            storage_connections::table.on(storage_connections::tenant_id
-                .eq(download_grants::tenant_id)
-                .and(storage_connections::id.eq(download_grants::connection_id))),
-        )
-        .filter(download_grants::tenant_id.eq(tenant_id))
-        .filter(download_grants::order_id.eq(order_id))
-        .filter(download_grants::id.eq(grant_id))
-        .select((
-            DownloadGrant::as_select(),
-            Option::<StorageConnection>::as_select(),
-        ))
-        .first(conn)
-        .optional()?)
 }
 
 /// Creates the missing grants of a paid order: one per linked file of each

@@ -547,6 +547,16 @@ mod tests {
         Box::new(f)
     }
 
+    /// A queued write (grouped or not) that inserts `n`.
+    fn inserting(grouped: bool, n: i32) -> (bool, super::WriteFn<usize>) {
+        (grouped, job(move |conn| Ok(insert(conn, n)?)))
+    }
+
+    /// A queued write (grouped or not) that panics.
+    fn panicking(grouped: bool) -> (bool, super::WriteFn<usize>) {
+        (grouped, job(|_| panic!("a write that panics")))
+    }
+
     fn insert(conn: &mut super::DbConnection, n: i32) -> diesel::QueryResult<usize> {
         use diesel::RunQueryDsl;
         diesel::sql_query(format!("INSERT INTO t (n) VALUES ({n})")).execute(conn)
@@ -600,12 +610,8 @@ mod tests {
     #[tokio::test]
     async fn sqlite_writes_run_in_order_and_survive_a_panicking_one() {
         let (_dir, queue, pool) = writer_queue().await;
-        let write = |n: i32| -> (bool, super::WriteFn<usize>) {
-            (false, job(move |conn| Ok(insert(conn, n)?)))
-        };
-        let panicking: (bool, super::WriteFn<usize>) =
-            (false, job(|_| panic!("a write that panics")));
-        let answers = queued_together(&queue, vec![write(1), panicking, write(2)]).await;
+        let writes = vec![inserting(false, 1), panicking(false), inserting(false, 2)];
+        let answers = queued_together(&queue, writes).await;
         assert!(answers[0].is_ok() && answers[1].is_err() && answers[2].is_ok());
         assert_eq!(stored(&pool), vec![1, 2]);
     }
@@ -646,15 +652,11 @@ mod tests {
     #[tokio::test]
     async fn a_panic_in_a_group_keeps_nothing_of_it() {
         let (_dir, queue, pool) = writer_queue().await;
-        let write = |n: i32| -> (bool, super::WriteFn<usize>) {
-            (true, job(move |conn| Ok(insert(conn, n)?)))
-        };
-        let panicking: (bool, super::WriteFn<usize>) =
-            (true, job(|_| panic!("a write that panics")));
-        let answers = queued_together(&queue, vec![write(1), panicking, write(2)]).await;
+        let writes = vec![inserting(true, 1), panicking(true), inserting(true, 2)];
+        let answers = queued_together(&queue, writes).await;
         assert!(answers.iter().all(Result::is_err));
         assert_eq!(stored(&pool), Vec::<i32>::new());
-        let after = queued_together(&queue, vec![write(4)]).await;
+        let after = queued_together(&queue, vec![inserting(true, 4)]).await;
         assert!(after[0].is_ok());
         assert_eq!(stored(&pool), vec![4]);
     }

@@ -23,20 +23,21 @@ use super::settings::PortalSettings;
 use crate::AppState;
 use crate::articles::models::mark_checked;
 use crate::auth::domain::Email;
-use crate::auth::models::find_tenant;
 use crate::db::DbConnection;
-use crate::db::schema::{download_grants, orders, portal_settings, storage_connections};
-use crate::downloads::models::{
-    Client, DownloadGrant, NotCounted, count_download, grants_of_order,
+use crate::db::schema::{
+    download_grants, invoice_settings, invoices, order_items, orders, portal_settings,
+    storage_connections, tenants,
 };
+use crate::downloads::models::{Client, DownloadGrant, NotCounted, count_download};
 use crate::error::{ApiError, Problem};
+use crate::invoices::domain::{InvoiceKind, IssueMode};
 use crate::json::JsonBody;
 use crate::middleware::client_ip;
 use crate::notifications::outbox::{NewMessage, enqueue};
 use crate::notifications::templates::Rendered;
 use crate::orders::domain::OrderStatus;
 use crate::orders::history::{HistoryKind, NewEvent, record};
-use crate::orders::models::{Order, OrderItem, items_of};
+use crate::orders::models::{Order, OrderItem};
 use crate::storage::models::StorageConnection;
 use crate::storage::{ObjectKey, Storage, StorageError};
 use diesel::prelude::*;
@@ -124,7 +125,13 @@ pub(super) async fn order_for_code(
     req: &HttpRequest,
     code: &str,
 ) -> Result<(Order, PortalSettings), ApiError> {
-    let (order, settings, ()) = order_for_code_with(state, req, code, |_, _, _| Ok(())).await?;
+    let (order, settings, ()) = order_for_code_found(state, req, code, |conn, code| {
+        Ok(order_by_code(conn, code)?.map(|(order, settings)| {
+            let on = settings.enabled.then_some(());
+            (order, settings, on)
+        }))
+    })
+    .await?;
     Ok((order, settings))
 }
 
@@ -146,34 +153,6 @@ pub fn order_by_code(
         let settings = settings.unwrap_or_else(|| PortalSettings::defaults(&order.tenant_id));
         (order, settings)
     }))
-}
-
-/// The order behind a portal code, its portal settings, and what `also`
-/// reads about the order, in one trip to the database pool: on the download
-/// path a trip costs about as much as the queries in it. `also` runs only
-/// when the portal is on, so a switched-off portal answers the same whatever
-/// else the request names.
-async fn order_for_code_with<T, F>(
-    state: &AppState,
-    req: &HttpRequest,
-    code: &str,
-    also: F,
-) -> Result<(Order, PortalSettings, T), ApiError>
-where
-    F: FnOnce(&mut DbConnection, &Order, &PortalSettings) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    order_for_code_found(state, req, code, move |conn, code| {
-        let Some((order, settings)) = order_by_code(conn, code)? else {
-            return Ok(None);
-        };
-        let extra = match settings.enabled {
-            true => Some(also(conn, &order, &settings)?),
-            false => None,
-        };
-        Ok(Some((order, settings, extra)))
-    })
-    .await
 }
 
 /// What `find` reads behind a portal code: the order, its portal settings
@@ -221,38 +200,141 @@ fn order_and_grant_by_code(
     code: &str,
     grant_id: &str,
 ) -> Result<Option<(Order, PortalSettings, Option<GrantWithConnection>)>, ApiError> {
-    let found = orders::table
-        .left_join(portal_settings::table.on(portal_settings::tenant_id.eq(orders::tenant_id)))
-        .left_join(
-            download_grants::table.on(download_grants::tenant_id
-                .eq(orders::tenant_id)
-                .and(download_grants::order_id.eq(orders::id))
-                // A join's condition binds owned values only.
-                .and(download_grants::id.eq(grant_id.to_owned()))),
-        )
-        .left_join(
-            storage_connections::table.on(storage_connections::tenant_id
-                .eq(download_grants::tenant_id)
-                .and(storage_connections::id.eq(download_grants::connection_id))),
-        )
-        .filter(orders::portal_code.eq(code))
-        .select((
-            Order::as_select(),
-            Option::<PortalSettings>::as_select(),
-            Option::<DownloadGrant>::as_select(),
-            Option::<StorageConnection>::as_select(),
-        ))
-        .first::<(
-            Order,
-            Option<PortalSettings>,
-            Option<DownloadGrant>,
-            Option<StorageConnection>,
-        )>(conn)
-        .optional()?;
+    let found = crate::per_backend!(conn, |c| {
+        orders::table
+            .left_join(portal_settings::table.on(portal_settings::tenant_id.eq(orders::tenant_id)))
+            .left_join(
+                download_grants::table.on(download_grants::tenant_id
+                    .eq(orders::tenant_id)
+                    .and(download_grants::order_id.eq(orders::id))
+                    // A join's condition binds owned values only.
+                    .and(download_grants::id.eq(grant_id.to_owned()))),
+            )
+            .left_join(
+                storage_connections::table.on(storage_connections::tenant_id
+                    .eq(download_grants::tenant_id)
+                    .and(storage_connections::id.eq(download_grants::connection_id))),
+            )
+            .filter(orders::portal_code.eq(code))
+            .select((
+                Order::as_select(),
+                Option::<PortalSettings>::as_select(),
+                Option::<DownloadGrant>::as_select(),
+                Option::<StorageConnection>::as_select(),
+            ))
+            .first::<(
+                Order,
+                Option<PortalSettings>,
+                Option<DownloadGrant>,
+                Option<StorageConnection>,
+            )>(c)
+            .optional()
+    })?;
     Ok(found.map(|(order, settings, grant, connection)| {
         let settings = settings.unwrap_or_else(|| PortalSettings::defaults(&order.tenant_id));
         (order, settings, grant.map(|grant| (grant, connection)))
     }))
+}
+
+/// What the portal page shows beyond the order and its settings.
+struct PageContent {
+    /// The shop's name.
+    shop_name: String,
+    /// The order's lines, each with its grants, in order.
+    items: Vec<(OrderItem, Vec<DownloadGrant>)>,
+    /// The invoice is issued.
+    invoice_issued: bool,
+    /// How the shop issues invoices.
+    issue_mode: IssueMode,
+}
+
+/// One row of the portal page's statement: the order, its shop's settings
+/// and name, one of its lines with one of that line's grants, the issued
+/// invoice's id and the shop's invoice issue mode.
+type PageRow = (
+    Order,
+    Option<PortalSettings>,
+    String,
+    Option<OrderItem>,
+    Option<DownloadGrant>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Everything the portal page shows behind a portal code, in one statement
+/// (a row per grant, or per line without one): on PostgreSQL one round trip
+/// instead of five, on SQLite one read transaction. The invoice is at most
+/// one row per order (unique by order and kind), the settings one per shop.
+fn page_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> Result<Option<(Order, PortalSettings, Option<PageContent>)>, ApiError> {
+    let rows: Vec<PageRow> = crate::per_backend!(conn, |c| {
+        orders::table
+            .inner_join(tenants::table.on(tenants::id.eq(orders::tenant_id)))
+            .left_join(portal_settings::table.on(portal_settings::tenant_id.eq(orders::tenant_id)))
+            .left_join(
+                order_items::table.on(order_items::tenant_id
+                    .eq(orders::tenant_id)
+                    .and(order_items::order_id.eq(orders::id))),
+            )
+            .left_join(
+                download_grants::table.on(download_grants::tenant_id
+                    .eq(orders::tenant_id)
+                    .and(download_grants::order_id.eq(orders::id))
+                    .and(download_grants::order_item_id.eq(order_items::id))),
+            )
+            .left_join(
+                invoices::table.on(invoices::tenant_id
+                    .eq(orders::tenant_id)
+                    .and(invoices::order_id.eq(orders::id))
+                    .and(invoices::kind.eq(InvoiceKind::Invoice.as_str()))),
+            )
+            .left_join(
+                invoice_settings::table.on(invoice_settings::tenant_id.eq(orders::tenant_id)),
+            )
+            .filter(orders::portal_code.eq(code))
+            .order((
+                order_items::position.asc(),
+                order_items::id.asc(),
+                download_grants::position.asc(),
+                download_grants::id.asc(),
+            ))
+            .select((
+                Order::as_select(),
+                Option::<PortalSettings>::as_select(),
+                tenants::name,
+                Option::<OrderItem>::as_select(),
+                Option::<DownloadGrant>::as_select(),
+                invoices::id.nullable(),
+                invoice_settings::issue_mode.nullable(),
+            ))
+            .load(c)
+    })?;
+    let mut rows = rows.into_iter();
+    let Some((order, settings, shop_name, item, grant, invoice, issue_mode)) = rows.next() else {
+        return Ok(None);
+    };
+    let settings = settings.unwrap_or_else(|| PortalSettings::defaults(&order.tenant_id));
+    if !settings.enabled {
+        return Ok(Some((order, settings, None)));
+    }
+    let mut items: Vec<(OrderItem, Vec<DownloadGrant>)> = Vec::new();
+    let lines = std::iter::once((item, grant)).chain(rows.map(|row| (row.3, row.4)));
+    for (item, grant) in lines {
+        let Some(item) = item else { continue };
+        match items.last_mut() {
+            Some((last, grants)) if last.id == item.id => grants.extend(grant),
+            _ => items.push((item, grant.into_iter().collect())),
+        }
+    }
+    let content = PageContent {
+        shop_name,
+        items,
+        invoice_issued: invoice.is_some(),
+        issue_mode: issue_mode.map_or(IssueMode::Manual, |m| IssueMode::from_db(&m)),
+    };
+    Ok(Some((order, settings, Some(content))))
 }
 
 /// Why the whole order cannot be downloaded now, if it cannot.
@@ -410,43 +492,37 @@ pub async fn get_portal(
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<web::Json<PortalView>, ApiError> {
-    let (order, portal, (tenant, items, grants, invoice)) =
-        order_for_code_with(&state, &req, &code, |conn, order, portal| {
-            let tenant_id = &order.tenant_id;
-            let items: Vec<OrderItem> = items_of(conn, tenant_id, &order.id)?;
-            let grants: Vec<DownloadGrant> = grants_of_order(conn, tenant_id, &order.id)?;
-            Ok((
-                find_tenant(conn, tenant_id)?,
-                items,
-                grants,
-                super::invoice::availability(conn, order, portal)?,
-            ))
-        })
-        .await?;
+    let (order, portal, page) = order_for_code_found(&state, &req, &code, page_by_code).await?;
     let language = order.customer_language.clone();
     let status = order.status();
     let blocked = order_refusal(status);
     let now = state.clock.now();
-    let items = items
+    let items = page
+        .items
         .into_iter()
-        .map(|item| PortalItem {
+        .map(|(item, grants)| PortalItem {
             files: grants
                 .iter()
-                .filter(|g| g.order_item_id == item.id)
                 .map(|g| portal_file(g, blocked, &language, now))
                 .collect(),
             title: item.title,
             quantity: item.quantity,
         })
         .collect();
+    let invoice_available = super::invoice::offered(
+        &portal,
+        page.invoice_issued,
+        page.issue_mode,
+        status.is_paid(),
+    );
     Ok(web::Json(PortalView {
         shop: PortalShop {
             title: if portal.title.is_empty() {
-                tenant.name.clone()
+                page.shop_name.clone()
             } else {
                 portal.title
             },
-            name: tenant.name,
+            name: page.shop_name,
             logo_url: portal.logo_url,
             accent_color: portal.accent_color,
             welcome_text: portal.welcome_text,
@@ -468,7 +544,7 @@ pub async fn get_portal(
         },
         order_state: blocked.map(|r| r.code().to_owned()),
         order_message: blocked.map(|r| r.message(&language).to_owned()),
-        invoice_available: !matches!(invoice, super::invoice::Availability::None),
+        invoice_available,
         contact_form: portal.contact_form,
     }))
 }

@@ -1394,6 +1394,102 @@ async fn notes_and_status_flow(app: TestApp) {
     assert_eq!(changed["customer"]["language"], "en");
 }
 
+/// The portal page shows every line in its order, each with its own files
+/// in the article's order: a line without files (postage) too, and nothing
+/// of the shop's other orders.
+async fn portal_page_shows_each_line_with_its_files(app: TestApp) {
+    let (owner, ebook) = shop_with_ebook(&app, "owner@example.com").await;
+    let list: Value = app
+        .get("/api/v1/storage-connections", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let connection_id = list["items"][0]["id"].as_str().unwrap();
+    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+    let audio: Value = app
+        .post(
+            "/api/v1/articles",
+            &json!({"sku": "AUDIO", "title": "Hörbuch", "price": "9.99"}),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let audio = audio["id"].as_str().unwrap();
+    for (article, file) in [(ebook.as_str(), "Bonus.mp3"), (audio, "Kapitel 1.mp3")] {
+        std::fs::write(folder.join(file), b"ID3 audio").unwrap();
+        let res = app
+            .post(
+                &format!("/api/v1/articles/{article}/files"),
+                &json!({"connection_id": connection_id, "object_key": file}),
+                Some(&owner.access),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    let order = create_order(
+        &app,
+        &owner.access,
+        json!({"customer": {"name": "Ann", "email": "ann@example.com"}, "status": "paid",
+               "items": [{"sku": "EBOOK", "quantity": 1},
+                         {"title": "Versand", "quantity": 1, "unit_price": "4.90", "vat_rate": "19"},
+                         {"sku": "AUDIO", "quantity": 2}]}),
+    )
+    .await;
+    let other = create_order(
+        &app,
+        &owner.access,
+        json!({"customer": {"name": "Bob", "email": "bob@example.com"}, "status": "paid",
+               "items": [{"sku": "AUDIO", "quantity": 1}, {"sku": "EBOOK", "quantity": 1}]}),
+    )
+    .await;
+
+    let view = portal(&app, &code_of(&order)).await;
+    let lines: Vec<(&str, i64, Vec<&str>)> = view["order"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            let files = line["files"].as_array().unwrap();
+            let names = files.iter().map(|f| f["name"].as_str().unwrap()).collect();
+            (
+                line["title"].as_str().unwrap(),
+                line["quantity"].as_i64().unwrap(),
+                names,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("Übungsbuch", 1, vec![UMLAUT_NAME, "Bonus.mp3"]),
+            ("Versand", 1, vec![]),
+            ("Hörbuch", 2, vec!["Kapitel 1.mp3"]),
+        ]
+    );
+    assert_eq!(view["shop"]["name"], "Hörbuch Verlag");
+    assert_eq!(view["order"]["customer_name"], "Ann");
+    assert_eq!(view["invoice_available"], false);
+
+    let other = portal(&app, &code_of(&other)).await;
+    let titles: Vec<&str> = other["order"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Hörbuch", "Übungsbuch"]);
+    assert_eq!(
+        other["order"]["items"][1]["files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
 on_both_databases!(
     the_whole_path_with_a_real_s3_server,
     exactly_the_allowed_downloads_succeed_under_concurrency,
@@ -1408,4 +1504,5 @@ on_both_databases!(
     order_validation_names_fields,
     order_list_filters_and_pages,
     notes_and_status_flow,
+    portal_page_shows_each_line_with_its_files,
 );

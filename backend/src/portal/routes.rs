@@ -320,7 +320,8 @@ fn page_by_code(
         return Ok(Some((order, settings, None)));
     }
     let mut items: Vec<(OrderItem, Vec<DownloadGrant>)> = Vec::new();
-    let lines = std::iter::once((item, grant)).chain(rows.map(|row| (row.3, row.4)));
+    let lines =
+        std::iter::once((item, grant)).chain(rows.map(|(.., item, grant, _, _)| (item, grant)));
     for (item, grant) in lines {
         let Some(item) = item else { continue };
         match items.last_mut() {

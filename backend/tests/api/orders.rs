@@ -17,14 +17,7 @@ const UMLAUT_NAME: &str = "Übung für Anfänger – Teil 1.pdf";
 /// A shop with an article "EBOOK" whose one file is in the shop's local folder.
 pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
     let owner = app.signup("Hörbuch Verlag", email).await;
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let connection_id = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+    let (connection_id, folder) = local_connection(app, &owner.access).await;
     std::fs::write(folder.join(UMLAUT_NAME), b"%PDF-1.7 the book").unwrap();
     let article: Value = app
         .post(
@@ -37,15 +30,33 @@ pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
         .await
         .unwrap();
     let article_id = article["id"].as_str().unwrap().to_owned();
+    link_file(app, &owner.access, &article_id, &connection_id, UMLAUT_NAME).await;
+    (owner, article_id)
+}
+
+/// The shop's local storage connection: its id and its folder.
+async fn local_connection(app: &TestApp, token: &str) -> (String, std::path::PathBuf) {
+    let list: Value = app
+        .get("/api/v1/storage-connections", Some(token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+    (id, folder)
+}
+
+/// Links the object `key` of a connection to an article.
+async fn link_file(app: &TestApp, token: &str, article_id: &str, connection_id: &str, key: &str) {
     let res = app
         .post(
             &format!("/api/v1/articles/{article_id}/files"),
-            &json!({"connection_id": connection_id, "object_key": UMLAUT_NAME}),
-            Some(&owner.access),
+            &json!({"connection_id": connection_id, "object_key": key}),
+            Some(token),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    (owner, article_id)
 }
 
 async fn create_order(app: &TestApp, token: &str, body: Value) -> Value {
@@ -1399,14 +1410,7 @@ async fn notes_and_status_flow(app: TestApp) {
 /// of the shop's other orders.
 async fn portal_page_shows_each_line_with_its_files(app: TestApp) {
     let (owner, ebook) = shop_with_ebook(&app, "owner@example.com").await;
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let connection_id = list["items"][0]["id"].as_str().unwrap();
-    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+    let (connection_id, folder) = local_connection(&app, &owner.access).await;
     let audio: Value = app
         .post(
             "/api/v1/articles",
@@ -1420,14 +1424,7 @@ async fn portal_page_shows_each_line_with_its_files(app: TestApp) {
     let audio = audio["id"].as_str().unwrap();
     for (article, file) in [(ebook.as_str(), "Bonus.mp3"), (audio, "Kapitel 1.mp3")] {
         std::fs::write(folder.join(file), b"ID3 audio").unwrap();
-        let res = app
-            .post(
-                &format!("/api/v1/articles/{article}/files"),
-                &json!({"connection_id": connection_id, "object_key": file}),
-                Some(&owner.access),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED);
+        link_file(&app, &owner.access, article, &connection_id, file).await;
     }
     let order = create_order(
         &app,

@@ -147,9 +147,12 @@ pub fn message_rows(
     (row, event)
 }
 
-/// Marks a claimed message delivered.
-pub fn mark_sent(conn: &mut DbConnection, message: &OutboxMessage) -> Result<(), ApiError> {
-    let at = now();
+/// Marks a claimed message delivered at `at`.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    message: &OutboxMessage,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
     conn.transaction(|conn| {
         diesel::update(outbox_messages::table.find(&message.id))
             .set((

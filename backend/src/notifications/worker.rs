@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use actix_web::web;
+use diesel::Connection;
 
 use super::mailer::Mailer;
 use super::outbox::{mark_attempt_failed, mark_sent};
@@ -62,31 +63,49 @@ pub async fn round(
         i64::try_from(state.settings.outbox_retry_base_ms).unwrap_or(2000),
     );
     let max_attempts = i32::try_from(state.settings.outbox_max_attempts).unwrap_or(8);
+    let mut outcomes = Vec::with_capacity(count);
     for message in claimed {
         let result = match message.kind.as_str() {
             "sales_channel" => super::channels::deliver(state, http, &message).await,
             _ => mailer.send(&state.settings.mail_from, &message).await,
         };
-        let outcome = match result {
-            Ok(()) => {
-                tracing::info!(message.id = %message.id, "message delivered");
-                state.db.write(move |conn| mark_sent(conn, &message)).await
-            }
+        match &result {
+            Ok(()) => tracing::info!(message.id = %message.id, "message delivered"),
             Err(error) => {
                 tracing::warn!(message.id = %message.id, error = %error, "message not delivered");
-                state
-                    .db
-                    .write(move |conn| {
-                        mark_attempt_failed(conn, &message, &error, base, max_attempts)
-                    })
-                    .await
             }
-        };
-        // A failed record must not strand the rest of the batch under its
-        // claim: they are delivered now, this one again when its claim ends.
-        if let Err(e) = outcome {
-            tracing::error!(error = %e, "recording a delivery failed");
         }
+        outcomes.push((message, result.map(|()| now())));
+    }
+    // The round's outcomes in one write: one commit instead of one per
+    // message, which on PostgreSQL is a flush of its log each, and on
+    // SQLite a turn of the one writer. A server that dies before this
+    // resends the round's messages when their claim ends, with the same
+    // Message-ID.
+    let recorded = state
+        .db
+        .write(move |conn| {
+            conn.transaction(|conn| {
+                for (message, outcome) in &outcomes {
+                    let done = match outcome {
+                        Ok(sent_at) => mark_sent(conn, message, *sent_at),
+                        Err(error) => {
+                            mark_attempt_failed(conn, message, error, base, max_attempts)
+                        }
+                    };
+                    // Each record is a savepoint: a failed one must not
+                    // strand the rest under their claim; it is delivered
+                    // again when its claim ends.
+                    if let Err(e) = done {
+                        tracing::error!(message.id = %message.id, error = %e, "recording a delivery failed");
+                    }
+                }
+                Ok::<_, crate::error::ApiError>(())
+            })
+        })
+        .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "recording a round of deliveries failed");
     }
     Ok(count)
 }

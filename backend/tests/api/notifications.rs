@@ -613,3 +613,72 @@ async fn sales_channel_webhooks_sqlite() {
 async fn sales_channel_webhooks_postgres() {
     sales_channel_messages_are_signed_webhooks(Backend::Postgres).await;
 }
+
+/// The worker records a round's outcomes together; each message keeps its
+/// own: an order's mail is sent while its webhook, to a channel that does
+/// not answer, waits for a retry with the error.
+async fn each_message_of_a_round_keeps_its_outcome(backend: Backend) {
+    let (app, inbox) = with_smtp(backend).await;
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let nobody = format!("http://127.0.0.1:{}/hooks/delivery", free_port());
+    let channel = app
+        .post(
+            "/api/v1/sales-channels",
+            &json!({"name": "Shopify", "webhook_url": nobody}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(channel.status(), StatusCode::CREATED);
+    let rule = app
+        .post(
+            "/api/v1/rules",
+            &json!({"name": "Paid → tell the channel", "trigger": "order_paid", "template_name": "downloads_ready", "action": "sales_channel"}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::CREATED);
+    let order: Value = app
+        .post(
+            "/api/v1/orders",
+            &paid_order("R-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+            Some(&owner.access),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order_id = order["id"].as_str().unwrap();
+    let by_kind = |list: &[Value], kind: &str| {
+        list.iter()
+            .find(|m| m["kind"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("a {kind} message in {list:?}"))
+    };
+    let mut list = Vec::new();
+    for _ in 0..100 {
+        list = messages(&app, &owner.access, order_id).await;
+        let tried = |kind: &str| by_kind(&list, kind)["attempts"].as_i64().unwrap() >= 1;
+        if tried("email") && tried("sales_channel") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mail = by_kind(&list, "email");
+    assert_eq!(mail["status"], "sent", "{mail}");
+    assert_eq!(mail["attempts"], 1);
+    let hook = by_kind(&list, "sales_channel");
+    assert_eq!(hook["status"], "pending", "kept for a retry: {hook}");
+    assert!(hook["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    inbox.wait_for(1).await;
+    assert_eq!(inbox.mails().len(), 1);
+}
+
+#[actix_web::test]
+async fn each_message_keeps_its_outcome_sqlite() {
+    each_message_of_a_round_keeps_its_outcome(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn each_message_keeps_its_outcome_postgres() {
+    each_message_of_a_round_keeps_its_outcome(Backend::Postgres).await;
+}

@@ -212,14 +212,7 @@ async fn search_and_cursor_paging(app: TestApp) {
 
 async fn files_are_ordered_renamed_and_unlinked(app: TestApp) {
     let owner = app.signup("Shop", "owner@example.com").await;
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let connection_id = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+    let (connection_id, folder) = app.local_connection(&owner.access).await;
     for name in ["a.pdf", "b.mp3", "c.zip"] {
         std::fs::write(folder.join(name), name.as_bytes()).unwrap();
     }

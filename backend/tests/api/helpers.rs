@@ -343,6 +343,20 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// The local storage connection every new shop starts with: its id and
+    /// its folder.
+    pub async fn local_connection(&self, token: &str) -> (String, PathBuf) {
+        let list: Value = self
+            .get("/api/v1/storage-connections", Some(token))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+        let folder = PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
+        (id, folder)
+    }
+
     /// Signs up a new shop; panics unless it succeeds.
     pub async fn signup(&self, shop: &str, email: &str) -> Tokens {
         let res = self

@@ -17,7 +17,7 @@ const UMLAUT_NAME: &str = "Übung für Anfänger – Teil 1.pdf";
 /// A shop with an article "EBOOK" whose one file is in the shop's local folder.
 pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
     let owner = app.signup("Hörbuch Verlag", email).await;
-    let (connection_id, folder) = local_connection(app, &owner.access).await;
+    let (connection_id, folder) = app.local_connection(&owner.access).await;
     std::fs::write(folder.join(UMLAUT_NAME), b"%PDF-1.7 the book").unwrap();
     let article: Value = app
         .post(
@@ -32,19 +32,6 @@ pub async fn shop_with_ebook(app: &TestApp, email: &str) -> (Tokens, String) {
     let article_id = article["id"].as_str().unwrap().to_owned();
     link_file(app, &owner.access, &article_id, &connection_id, UMLAUT_NAME).await;
     (owner, article_id)
-}
-
-/// The shop's local storage connection: its id and its folder.
-async fn local_connection(app: &TestApp, token: &str) -> (String, std::path::PathBuf) {
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
-    let folder = std::path::PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
-    (id, folder)
 }
 
 /// Links the object `key` of a connection to an article.
@@ -1410,7 +1397,7 @@ async fn notes_and_status_flow(app: TestApp) {
 /// of the shop's other orders.
 async fn portal_page_shows_each_line_with_its_files(app: TestApp) {
     let (owner, ebook) = shop_with_ebook(&app, "owner@example.com").await;
-    let (connection_id, folder) = local_connection(&app, &owner.access).await;
+    let (connection_id, folder) = app.local_connection(&owner.access).await;
     let audio: Value = app
         .post(
             "/api/v1/articles",

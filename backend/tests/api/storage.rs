@@ -532,13 +532,7 @@ async fn failing_connections_say_what_is_wrong(app: TestApp) {
 
 async fn browsing_outside_the_special_folder_is_refused(app: TestApp) {
     let owner = app.signup("Shop", "owner@example.com").await;
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let (id, _) = app.local_connection(&owner.access).await;
     for prefix in ["../", "/etc", "a/../../b", "..%2F..%2F"] {
         let res = app
             .get(

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, assert_problem, problem_fields, spawn_full, spawn_sibling};
-use crate::orders::shop_with_ebook;
+use crate::orders::{create_order, shop_with_ebook};
 use crate::smtp_server::{self, Inbox, free_port};
 
 async fn app_with_smtp(backend: Backend, port: u16) -> TestApp {
@@ -525,20 +525,33 @@ async fn start_receiver() -> (
     (url, received)
 }
 
+/// A sales channel with its webhook at `url`, and a rule that tells it
+/// when an order is paid; the channel as created (with its secret).
+async fn tell_channel_when_paid(app: &TestApp, token: &str, url: &str) -> Value {
+    let channel = app
+        .post(
+            "/api/v1/sales-channels",
+            &json!({"name": "Shopify", "webhook_url": url}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(channel.status(), StatusCode::CREATED);
+    let rule = app
+        .post(
+            "/api/v1/rules",
+            &json!({"name": "Paid → tell the channel", "trigger": "order_paid", "template_name": "downloads_ready", "action": "sales_channel"}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(rule.status(), StatusCode::CREATED);
+    channel.json().await.unwrap()
+}
+
 async fn sales_channel_messages_are_signed_webhooks(backend: Backend) {
     let (app, _inbox) = with_smtp(backend).await;
     let (url, received) = start_receiver().await;
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
-    let channel: Value = app
-        .post(
-            "/api/v1/sales-channels",
-            &json!({"name": "Shopify", "webhook_url": url}),
-            Some(&owner.access),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let channel = tell_channel_when_paid(&app, &owner.access, &url).await;
     let secret = channel["signing_secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
     let listed = app
@@ -548,14 +561,6 @@ async fn sales_channel_messages_are_signed_webhooks(backend: Backend) {
         .await
         .unwrap();
     assert!(!listed.contains(&secret), "the secret is shown once");
-    let rule = app
-        .post(
-            "/api/v1/rules",
-            &json!({"name": "Paid → tell the channel", "trigger": "order_paid", "template_name": "downloads_ready", "action": "sales_channel"}),
-            Some(&owner.access),
-        )
-        .await;
-    assert_eq!(rule.status(), StatusCode::CREATED);
     let order: Value = app
         .post(
             "/api/v1/orders",
@@ -621,32 +626,13 @@ async fn each_message_of_a_round_keeps_its_outcome(backend: Backend) {
     let (app, inbox) = with_smtp(backend).await;
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
     let nobody = format!("http://127.0.0.1:{}/hooks/delivery", free_port());
-    let channel = app
-        .post(
-            "/api/v1/sales-channels",
-            &json!({"name": "Shopify", "webhook_url": nobody}),
-            Some(&owner.access),
-        )
-        .await;
-    assert_eq!(channel.status(), StatusCode::CREATED);
-    let rule = app
-        .post(
-            "/api/v1/rules",
-            &json!({"name": "Paid → tell the channel", "trigger": "order_paid", "template_name": "downloads_ready", "action": "sales_channel"}),
-            Some(&owner.access),
-        )
-        .await;
-    assert_eq!(rule.status(), StatusCode::CREATED);
-    let order: Value = app
-        .post(
-            "/api/v1/orders",
-            &paid_order("R-1", json!([{"sku": "EBOOK", "quantity": 1}])),
-            Some(&owner.access),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    tell_channel_when_paid(&app, &owner.access, &nobody).await;
+    let order = create_order(
+        &app,
+        &owner.access,
+        paid_order("R-1", json!([{"sku": "EBOOK", "quantity": 1}])),
+    )
+    .await;
     let order_id = order["id"].as_str().unwrap();
     let by_kind = |list: &[Value], kind: &str| {
         list.iter()

@@ -46,7 +46,7 @@ async fn link_file(app: &TestApp, token: &str, article_id: &str, connection_id: 
     assert_eq!(res.status(), StatusCode::CREATED);
 }
 
-async fn create_order(app: &TestApp, token: &str, body: Value) -> Value {
+pub async fn create_order(app: &TestApp, token: &str, body: Value) -> Value {
     let res = app.post("/api/v1/orders", &body, Some(token)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{:?}", res.text().await);
     res.json().await.unwrap()

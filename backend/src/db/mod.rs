@@ -455,7 +455,7 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Most rows one multi-row insert writes (both databases cap the bind
+/// Most rows one multi-row insert writes on SQLite (which caps the bind
 /// parameters of a statement; 200 rows of the widest table stay far below).
 pub const ROWS_PER_INSERT: usize = 200;
 
@@ -475,23 +475,31 @@ macro_rules! per_backend {
     };
 }
 
-/// Inserts a slice of rows into a table in multi-row statements of at most
-/// [`ROWS_PER_INSERT`] rows. A macro, because a multi-row insert is built
-/// for one backend: the connection type that covers both cannot run one.
+/// Inserts a slice of rows into a table. On SQLite in multi-row statements
+/// of at most [`ROWS_PER_INSERT`] rows; on PostgreSQL in one `COPY … FROM
+/// STDIN (FORMAT binary)`: no statement of thousands of parameters to parse
+/// and plan per 200 rows, the same constraints, triggers and errors. A
+/// macro, because either is built for one backend: the connection type that
+/// covers both cannot run one.
 #[macro_export]
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr) => {{
-        let mut result: diesel::QueryResult<()> = Ok(());
-        for chunk in $rows.chunks($crate::db::ROWS_PER_INSERT) {
-            let done = $crate::per_backend!($conn, |c| {
-                diesel::insert_into($table).values(chunk).execute(c)
-            });
-            if let Err(e) = done {
-                result = Err(e);
-                break;
-            }
+        let rows = &$rows[..];
+        match &mut *$conn {
+            _ if rows.is_empty() => Ok(()),
+            $crate::db::DbConnection::Pg(c) => diesel::copy_from($table)
+                .from_insertable(rows)
+                .execute(c)
+                .map(drop),
+            $crate::db::DbConnection::Sqlite(c) => rows
+                .chunks($crate::db::ROWS_PER_INSERT)
+                .try_for_each(|chunk| {
+                    diesel::insert_into($table)
+                        .values(chunk)
+                        .execute(c)
+                        .map(drop)
+                }),
         }
-        result
     }};
 }
 

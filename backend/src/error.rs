@@ -136,6 +136,20 @@ impl ApiError {
         ApiError::Internal(err.into())
     }
 
+    /// A statement broke a unique constraint (and nothing caught it).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Internal(err) if matches!(
+                err.downcast_ref::<diesel::result::Error>(),
+                Some(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _
+                ))
+            )
+        )
+    }
+
     /// A single-field validation error.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, message)])

@@ -428,6 +428,31 @@ pub fn save_settings_row(
     }
 }
 
+/// How often [`transaction_retrying_races`] runs its transaction at most.
+const RACE_ATTEMPTS: usize = 3;
+
+/// Runs `f` in a transaction, and again when it lost a race to create the
+/// same row as a concurrent request (an order by its channel and external
+/// reference, an Idempotency-Key): an integration that retries a slow
+/// request sends it while the first still runs. On PostgreSQL the loser's
+/// insert waits for the winner's commit, then breaks the unique index; run
+/// again, it finds the winner's rows and takes the update (or replay) path,
+/// as if the two had come one after the other. SQLite runs writes one at a
+/// time and never loses such a race. A violation every run meets (not a
+/// race) is returned after the last attempt.
+pub fn transaction_retrying_races<T>(
+    conn: &mut DbConnection,
+    mut f: impl FnMut(&mut DbConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut attempt = 1;
+    loop {
+        match conn.transaction(&mut f) {
+            Err(err) if attempt < RACE_ATTEMPTS && err.is_unique_violation() => attempt += 1,
+            done => return done,
+        }
+    }
+}
+
 /// The current time as stored: UTC, whole microseconds (what both backends keep).
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;

@@ -21,7 +21,7 @@ use crate::articles::domain::{format_minor, parse_currency, parse_price, parse_v
 use crate::auth::domain::Email;
 use crate::auth::{Caller, Writer};
 use crate::db::schema::{idempotency_keys, orders};
-use crate::db::{DbConnection, now};
+use crate::db::{DbConnection, now, transaction_retrying_races};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::json::JsonBody;
 use crate::pagination::PageRequest;
@@ -515,7 +515,7 @@ pub async fn create_order(
     let (status, json_body) = state
         .db
         .write(move |conn| {
-            conn.transaction(|conn| {
+            transaction_retrying_races(conn, |conn| {
                 if let Some(key) = &key
                     && let Some(answer) = stored_answer(conn, &tenant_id, key, &hash)?
                 {
@@ -629,7 +629,7 @@ pub async fn import_orders(
     let imported = state
         .db
         .write(move |conn| {
-            conn.transaction(|conn| {
+            transaction_retrying_races(conn, |conn| {
                 let portal = settings::load(conn, &tenant_id)?;
                 let ctx = ImportContext {
                     tenant_id: &tenant_id,

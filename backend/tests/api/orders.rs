@@ -1,6 +1,8 @@
 //! Orders, unlock on payment, counted downloads, the portal API and the
 //! order history — the heart of the product, over HTTP on both databases.
 
+use std::collections::HashSet;
+
 use chrono::{Duration, NaiveDate};
 use delivery::clock::Clock;
 use reqwest::StatusCode;
@@ -734,6 +736,87 @@ async fn trace_of(app: &TestApp, token: &str, order_id: &str) -> Value {
         .map(|i| json!([i["kind"], i["total_gross"]]))
         .collect();
     json!({ "history": kinds, "grants": grants, "messages": messages, "invoices": invoice })
+}
+
+/// An integration that retries a slow request sends it again while the
+/// first still runs: the same batch, the same order or the same
+/// Idempotency-Key at once are answered as if they had come one after the
+/// other, and each order exists once.
+async fn the_same_orders_sent_at_once_are_created_once(app: TestApp) {
+    let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
+    let refs: Vec<String> = (0..40).map(|i| format!("race-{i}")).collect();
+    let body = batch(&refs.iter().map(String::as_str).collect::<Vec<_>>());
+    let answers = futures_util::future::join_all(
+        (0..4).map(|_| app.post("/api/v1/orders/import", &body, Some(&owner.access))),
+    )
+    .await;
+    let mut created = 0;
+    let mut ids: Option<Vec<Value>> = None;
+    for res in answers {
+        assert_eq!(res.status(), StatusCode::OK, "every sender is answered");
+        let summary: Value = res.json().await.unwrap();
+        created += summary["created"].as_u64().unwrap();
+        let these: Vec<Value> = summary["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].clone())
+            .collect();
+        assert_eq!(ids.get_or_insert_with(|| these.clone()), &these);
+    }
+    assert_eq!(created, 40, "each order created by one of the senders");
+
+    let mut order = order_body("paid");
+    order["external_ref"] = json!("race-single");
+    let keyed = json!({"customer": {"name": "Ann", "email": "ann@example.com"}, "items": [{"sku": "EBOOK", "quantity": 1}]});
+    let send = |body: &Value, key: Option<&str>| {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/orders"))
+            .bearer_auth(&owner.access)
+            .json(body);
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        req.send()
+    };
+    let (same_ref, same_key) = futures_util::join!(
+        futures_util::future::join_all((0..4).map(|_| send(&order, None))),
+        futures_util::future::join_all((0..4).map(|_| send(&keyed, Some("checkout-race")))),
+    );
+    let mut statuses = Vec::new();
+    let mut ids = HashSet::new();
+    for res in same_ref {
+        let res = res.unwrap();
+        statuses.push(res.status().as_u16());
+        ids.insert(res.json::<Value>().await.unwrap()["id"].clone());
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 201],
+        "created once, updated after"
+    );
+    assert_eq!(ids.len(), 1, "one order for the same external ref");
+    let mut ids = HashSet::new();
+    for res in same_key {
+        let res = res.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "the first answer for all"
+        );
+        ids.insert(res.json::<Value>().await.unwrap()["id"].clone());
+    }
+    assert_eq!(ids.len(), 1, "one order for the same Idempotency-Key");
+
+    let list: Value = app
+        .get("/api/v1/orders?limit=100", Some(&owner.access))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 42);
 }
 
 async fn an_imported_order_is_the_same_as_one_created_alone(app: TestApp) {
@@ -1480,6 +1563,7 @@ on_both_databases!(
     refund_locks_and_regenerate_kills_the_old_code,
     seller_raises_the_limit_and_it_is_in_the_history,
     import_is_idempotent,
+    the_same_orders_sent_at_once_are_created_once,
     batch_import_is_atomic_and_repeatable,
     an_imported_order_is_the_same_as_one_created_alone,
     tenant_b_cannot_reach_tenant_a_orders,

@@ -43,9 +43,7 @@ async fn send(
     body: Vec<u8>,
 ) -> (StatusCode, String, String) {
     let res = app
-        .client
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token)
+        .request(method.clone(), path, Some(token))
         .header("content-type", "application/json")
         .body(body)
         .send()

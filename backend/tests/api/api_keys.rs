@@ -11,12 +11,7 @@ async fn api_key_authenticates_and_is_never_listed_with_its_secret(app: TestApp)
     let (id, secret) = app.create_api_key(&owner.access, "read_write").await;
     assert!(secret.starts_with("dlv_"));
 
-    let me: Value = app
-        .get("/api/v1/me", Some(&secret))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/api/v1/me", Some(&secret)).await;
     assert_eq!(me["api_key"]["id"], id.as_str());
     assert_eq!(me["api_key"]["scope"], "read_write");
     assert!(me["user"].is_null());
@@ -92,12 +87,7 @@ async fn tenant_a_cannot_see_or_revoke_tenant_b_keys(app: TestApp) {
     let b = app.signup("Shop B", "b@example.com").await;
     let (b_key_id, b_secret) = app.create_api_key(&b.access, "read").await;
 
-    let a_list: Value = app
-        .get("/api/v1/api-keys", Some(&a.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let a_list = app.get_json("/api/v1/api-keys", Some(&a.access)).await;
     assert_eq!(a_list["items"].as_array().unwrap().len(), 0);
 
     let res = app
@@ -121,12 +111,7 @@ async fn tenant_a_cannot_see_or_revoke_tenant_b_keys(app: TestApp) {
         app.get("/api/v1/me", Some(&b_secret)).await.status(),
         StatusCode::OK
     );
-    let b_list: Value = app
-        .get("/api/v1/api-keys", Some(&b.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let b_list = app.get_json("/api/v1/api-keys", Some(&b.access)).await;
     assert_eq!(b_list["items"].as_array().unwrap().len(), 1);
 }
 

@@ -50,12 +50,9 @@ async fn article_lifecycle(app: TestApp) {
     );
     assert_eq!(changed["validity_days"], 30, "absent fields stay");
 
-    let fetched: Value = app
-        .get(&format!("/api/v1/articles/{id}"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fetched = app
+        .get_json(&format!("/api/v1/articles/{id}"), Some(&owner.access))
+        .await;
     assert_eq!(fetched["title"], "Übungsbuch (2. Auflage)");
 
     assert_eq!(
@@ -150,12 +147,7 @@ async fn search_and_cursor_paging(app: TestApp) {
             Some(c) => format!("/api/v1/articles?limit=3&cursor={c}"),
             None => "/api/v1/articles?limit=3".to_owned(),
         };
-        let page: Value = app
-            .get(&path, Some(&owner.access))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let page = app.get_json(&path, Some(&owner.access)).await;
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= 3);
         seen.extend(items.iter().map(|a| a["sku"].as_str().unwrap().to_owned()));
@@ -172,30 +164,21 @@ async fn search_and_cursor_paging(app: TestApp) {
         "newest first, each once"
     );
 
-    let found: Value = app
-        .get("/api/v1/articles?q=h%C3%B6rbuch", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found = app
+        .get_json("/api/v1/articles?q=h%C3%B6rbuch", Some(&owner.access))
+        .await;
     assert_eq!(
         found["items"].as_array().unwrap().len(),
         4,
         "case-insensitive title search: {found}"
     );
-    let found: Value = app
-        .get("/api/v1/articles?q=sku-3", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let found = app
+        .get_json("/api/v1/articles?q=sku-3", Some(&owner.access))
+        .await;
     assert_eq!(found["items"][0]["sku"], "SKU-3");
-    let none: Value = app
-        .get("/api/v1/articles?q=%25", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let none = app
+        .get_json("/api/v1/articles?q=%25", Some(&owner.access))
+        .await;
     assert_eq!(
         none["items"].as_array().unwrap().len(),
         0,
@@ -257,12 +240,9 @@ async fn files_are_ordered_renamed_and_unlinked(app: TestApp) {
         )
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
-    let files: Value = app
-        .get(&format!("/api/v1/articles/{id}/files"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let files = app
+        .get_json(&format!("/api/v1/articles/{id}/files"), Some(&owner.access))
+        .await;
     assert_eq!(names(&files), ["🎁 Bonus – Extras.zip", "a.pdf", "b.mp3"]);
     let bad = app
         .patch(
@@ -283,12 +263,9 @@ async fn files_are_ordered_renamed_and_unlinked(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let files: Value = app
-        .get(&format!("/api/v1/articles/{id}/files"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let files = app
+        .get_json(&format!("/api/v1/articles/{id}/files"), Some(&owner.access))
+        .await;
     assert_eq!(names(&files), ["🎁 Bonus – Extras.zip", "b.mp3"]);
     let positions: Vec<i64> = files["items"]
         .as_array()
@@ -354,12 +331,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_articles(app: TestApp) {
         "not_found",
     )
     .await;
-    let b_list: Value = app
-        .get("/api/v1/articles", Some(&b.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let b_list = app.get_json("/api/v1/articles", Some(&b.access)).await;
     assert_eq!(b_list["items"].as_array().unwrap().len(), 0);
     // The same SKU is free in another shop.
     let res = app
@@ -370,12 +342,9 @@ async fn tenant_b_cannot_read_or_change_tenant_a_articles(app: TestApp) {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let still: Value = app
-        .get(&format!("/api/v1/articles/{id}"), Some(&a.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let still = app
+        .get_json(&format!("/api/v1/articles/{id}"), Some(&a.access))
+        .await;
     assert_eq!(still["title"], "A's");
 }
 

@@ -18,12 +18,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
 
 async fn signup_login_and_me(app: TestApp) {
     let signed_up = app.signup("Hörbuch Verlag", "Owner@Example.com").await;
-    let me: Value = app
-        .get("/api/v1/me", Some(&signed_up.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/api/v1/me", Some(&signed_up.access)).await;
     assert_eq!(me["shop"]["name"], "Hörbuch Verlag");
     assert_eq!(
         me["user"]["email"], "owner@example.com",
@@ -34,12 +29,7 @@ async fn signup_login_and_me(app: TestApp) {
     let res = login(&app, "OWNER@example.com", "correct horse battery").await;
     assert_eq!(res.status(), StatusCode::OK);
     let logged_in = tokens(res).await;
-    let me_again: Value = app
-        .get("/api/v1/me", Some(&logged_in.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me_again = app.get_json("/api/v1/me", Some(&logged_in.access)).await;
     assert_eq!(me_again["shop"]["id"], me["shop"]["id"]);
     assert_eq!(me_again["user"]["id"], me["user"]["id"]);
 }

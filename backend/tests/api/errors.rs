@@ -118,9 +118,7 @@ async fn unknown_paths_and_methods_are_problems(app: TestApp) {
     ];
     for (method, path, allow) in cases {
         let res = app
-            .client
-            .request(method.clone(), app.url(path))
-            .bearer_auth(&owner.access)
+            .request(method.clone(), path, Some(&owner.access))
             .send()
             .await
             .unwrap();

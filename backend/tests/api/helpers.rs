@@ -16,7 +16,7 @@ use delivery::Application;
 use delivery::clock::Clock;
 use delivery::config::Settings;
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -303,55 +303,62 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        let mut req = self.client.get(self.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
+    /// A request to the app, signed in with `token` when given.
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => req.bearer_auth(token),
+            None => req,
         }
-        req.send().await.expect("request")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        send(self.request(Method::GET, path, token)).await
+    }
+
+    /// GETs a JSON resource; panics unless it answers 200.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        let res = self.get(path, token).await;
+        let status = res.status();
+        let body: Value = res.json().await.expect("json body");
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
     }
 
     pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
-        let mut req = self.client.post(self.url(path)).json(body);
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        req.send().await.expect("request")
+        send(self.request(Method::POST, path, token).json(body)).await
+    }
+
+    /// POSTs with an `Idempotency-Key`, as an integration retrying safely does.
+    pub async fn post_with_key(
+        &self,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+        key: &str,
+    ) -> Response {
+        let req = self.request(Method::POST, path, token);
+        send(req.header("Idempotency-Key", key).json(body)).await
     }
 
     pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
-        let mut req = self.client.put(self.url(path)).json(body);
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        req.send().await.expect("request")
+        send(self.request(Method::PUT, path, token).json(body)).await
     }
 
     pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
-        let mut req = self.client.patch(self.url(path)).json(body);
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        req.send().await.expect("request")
+        send(self.request(Method::PATCH, path, token).json(body)).await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
-        let mut req = self.client.delete(self.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        req.send().await.expect("request")
+        send(self.request(Method::DELETE, path, token)).await
     }
 
     /// The local storage connection every new shop starts with: its id and
     /// its folder.
     pub async fn local_connection(&self, token: &str) -> (String, PathBuf) {
-        let list: Value = self
-            .get("/api/v1/storage-connections", Some(token))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list = self
+            .get_json("/api/v1/storage-connections", Some(token))
+            .await;
         let id = list["items"][0]["id"].as_str().unwrap().to_owned();
         let folder = PathBuf::from(list["items"][0]["local_path"].as_str().unwrap());
         (id, folder)
@@ -386,6 +393,10 @@ impl TestApp {
             body["secret"].as_str().expect("secret").to_owned(),
         )
     }
+}
+
+async fn send(req: RequestBuilder) -> Response {
+    req.send().await.expect("request")
 }
 
 /// Reads a token response.

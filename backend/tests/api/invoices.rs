@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, Tokens, assert_problem, problem_fields, spawn_sibling};
 use crate::on_both_databases;
+use crate::orders::{code_of, create_order, history};
 
 fn settings(issue_mode: &str) -> Value {
     json!({
@@ -58,12 +59,6 @@ fn mixed_order(language: &str, status: &str) -> Value {
     })
 }
 
-async fn create_order(app: &TestApp, token: &str, body: &Value) -> Value {
-    let res = app.post("/api/v1/orders", body, Some(token)).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{:?}", res.text().await);
-    res.json().await.unwrap()
-}
-
 async fn issue(app: &TestApp, token: &str, order_id: &str) -> (StatusCode, Value) {
     let res = app
         .post(
@@ -77,11 +72,9 @@ async fn issue(app: &TestApp, token: &str, order_id: &str) -> (StatusCode, Value
 }
 
 async fn invoices(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
-    let res = app
-        .get(&format!("/api/v1/invoices?limit=100{query}"), Some(token))
+    let page = app
+        .get_json(&format!("/api/v1/invoices?limit=100{query}"), Some(token))
         .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let page: Value = res.json().await.unwrap();
     page["items"].as_array().unwrap().clone()
 }
 
@@ -107,37 +100,11 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn history(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
-    let page: Value = app
-        .get(
-            &format!("/api/v1/orders/{order_id}/history?limit=200"),
-            Some(token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    page["items"].as_array().unwrap().clone()
-}
-
-fn code_of(order: &Value) -> String {
-    order["portal_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
 async fn settings_are_checked_and_saved(app: TestApp) {
     let owner = app.signup("Laden", "laden@example.com").await;
-    let defaults: Value = app
-        .get("/api/v1/invoice-settings", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let defaults = app
+        .get_json("/api/v1/invoice-settings", Some(&owner.access))
+        .await;
     assert_eq!(defaults["issue_mode"], "manual");
     assert!(
         defaults["example_number"]
@@ -187,7 +154,7 @@ async fn settings_are_checked_and_saved(app: TestApp) {
 
     // A shop without seller details cannot issue.
     let other = app.signup("Leer", "leer@example.com").await;
-    let order = create_order(&app, &other.access, &mixed_order("de", "paid")).await;
+    let order = create_order(&app, &other.access, mixed_order("de", "paid")).await;
     let (status, body) = issue(&app, &other.access, order["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["code"], "invoice_settings_incomplete");
@@ -202,12 +169,12 @@ async fn parallel_issues_get_consecutive_numbers(app: TestApp) {
     let owner = shop(&app, "nummern@example.com", "manual").await;
     let late = shop(&app, "spaeter@example.com", "on_paid").await;
     for neighbour in [&early, &late] {
-        create_order(&app, &neighbour.access, &mixed_order("de", "paid")).await;
+        create_order(&app, &neighbour.access, mixed_order("de", "paid")).await;
         assert_eq!(invoices(&app, &neighbour.access, "").await.len(), 1);
     }
     let mut order_ids = Vec::new();
     for _ in 0..50 {
-        let order = create_order(&app, &owner.access, &mixed_order("de", "paid")).await;
+        let order = create_order(&app, &owner.access, mixed_order("de", "paid")).await;
         order_ids.push(order["id"].as_str().unwrap().to_owned());
     }
     // Every issue at once, plus a second request for every fifth order; on
@@ -272,15 +239,12 @@ async fn parallel_issues_get_consecutive_numbers(app: TestApp) {
     let mut paged = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page: Value = app
-            .get(
+        let page = app
+            .get_json(
                 &format!("/api/v1/invoices?limit=20&cursor={cursor}"),
                 Some(&owner.access),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         paged.extend(
             page["items"]
                 .as_array()
@@ -324,7 +288,7 @@ async fn parallel_issues_get_consecutive_numbers(app: TestApp) {
 
 async fn totals_are_exact_per_rate(app: TestApp) {
     let owner = shop(&app, "summen@example.com", "manual").await;
-    let order = create_order(&app, &owner.access, &mixed_order("de", "paid")).await;
+    let order = create_order(&app, &owner.access, mixed_order("de", "paid")).await;
     let (status, invoice) = issue(&app, &owner.access, order["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::CREATED, "{invoice}");
     // 19 %: 59.97 + 0.05 + 0.05 = 60.07 gross; 60.07 / 1.19 = 50.4789… → 50.48 net, 9.59 VAT
@@ -347,14 +311,14 @@ async fn totals_are_exact_per_rate(app: TestApp) {
     let (status, again) = issue(&app, &owner.access, order["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["id"], invoice["id"]);
-    let next = create_order(&app, &owner.access, &mixed_order("en", "open")).await;
+    let next = create_order(&app, &owner.access, mixed_order("en", "open")).await;
     let (_, second) = issue(&app, &owner.access, next["id"].as_str().unwrap()).await;
     assert_eq!(second["number"], "INV-0002");
 }
 
 async fn the_pdf_carries_everything_and_never_changes(app: TestApp) {
     let owner = shop(&app, "pdf@example.com", "manual").await;
-    let order = create_order(&app, &owner.access, &mixed_order("de", "paid")).await;
+    let order = create_order(&app, &owner.access, mixed_order("de", "paid")).await;
     let order_id = order["id"].as_str().unwrap();
     let (_, invoice) = issue(&app, &owner.access, order_id).await;
 
@@ -418,7 +382,7 @@ async fn the_pdf_carries_everything_and_never_changes(app: TestApp) {
     assert_eq!(again, pdf);
 
     // English orders get an English invoice.
-    let en = create_order(&app, &owner.access, &mixed_order("en", "paid")).await;
+    let en = create_order(&app, &owner.access, mixed_order("en", "paid")).await;
     let (_, en_invoice) = issue(&app, &owner.access, en["id"].as_str().unwrap()).await;
     let text = pdf_text(
         &pdf_bytes(
@@ -439,7 +403,7 @@ async fn the_pdf_carries_everything_and_never_changes(app: TestApp) {
 
 async fn paid_issues_and_refund_cancels(app: TestApp) {
     let owner = shop(&app, "auto@example.com", "on_paid").await;
-    let order = create_order(&app, &owner.access, &mixed_order("de", "open")).await;
+    let order = create_order(&app, &owner.access, mixed_order("de", "open")).await;
     let order_id = order["id"].as_str().unwrap();
     assert!(
         invoices(&app, &owner.access, &format!("&order_id={order_id}"))
@@ -461,7 +425,7 @@ async fn paid_issues_and_refund_cancels(app: TestApp) {
     assert!(log.iter().any(|e| e["kind"] == "invoice_issued"));
 
     // Imported as paid: issued at once too.
-    let imported = create_order(&app, &owner.access, &mixed_order("en", "paid")).await;
+    let imported = create_order(&app, &owner.access, mixed_order("en", "paid")).await;
     let found = invoices(
         &app,
         &owner.access,
@@ -497,15 +461,12 @@ async fn paid_issues_and_refund_cancels(app: TestApp) {
         assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
     }
     // Nothing was edited: the original is still there, unchanged.
-    let original: Value = app
-        .get(
+    let original = app
+        .get_json(
             &format!("/api/v1/invoices/{}", issued[0]["id"].as_str().unwrap()),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(original["total_gross"], "82.82");
     assert_eq!(invoices(&app, &owner.access, "").await.len(), 3);
 
@@ -530,18 +491,13 @@ async fn paid_issues_and_refund_cancels(app: TestApp) {
 
 async fn the_portal_serves_the_invoice_when_allowed(app: TestApp) {
     let owner = shop(&app, "portal@example.com", "manual").await;
-    let order = create_order(&app, &owner.access, &mixed_order("de", "paid")).await;
+    let order = create_order(&app, &owner.access, mixed_order("de", "paid")).await;
     let order_id = order["id"].as_str().unwrap();
     let code = code_of(&order);
     let invoice_path = format!("/api/portal/{code}/invoice");
 
     // Off (the default): refused, in the customer's language.
-    let view: Value = app
-        .get(&format!("/api/portal/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = app.get_json(&format!("/api/portal/{code}"), None).await;
     assert_eq!(view["invoice_available"], false);
     let body = assert_problem(
         app.get(&invoice_path, None).await,
@@ -551,12 +507,9 @@ async fn the_portal_serves_the_invoice_when_allowed(app: TestApp) {
     .await;
     assert!(body["detail"].as_str().unwrap().contains("Rechnung"));
 
-    let mut portal: Value = app
-        .get("/api/v1/portal-settings", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mut portal = app
+        .get_json("/api/v1/portal-settings", Some(&owner.access))
+        .await;
     portal.as_object_mut().unwrap().remove("updated_at");
     portal["invoice_download"] = json!(true);
     let res = app
@@ -574,12 +527,7 @@ async fn the_portal_serves_the_invoice_when_allowed(app: TestApp) {
         Some(&owner.access),
     )
     .await;
-    let view: Value = app
-        .get(&format!("/api/portal/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = app.get_json(&format!("/api/portal/{code}"), None).await;
     assert_eq!(view["invoice_available"], true);
     let res = app
         .client
@@ -616,7 +564,7 @@ async fn the_portal_serves_the_invoice_when_allowed(app: TestApp) {
     assert_eq!(issued[0]["actor"], "customer");
 
     // An unpaid order's invoice is not issued by opening the portal.
-    let open = create_order(&app, &owner.access, &mixed_order("de", "open")).await;
+    let open = create_order(&app, &owner.access, mixed_order("de", "open")).await;
     assert_problem(
         app.get(&format!("/api/portal/{}/invoice", code_of(&open)), None)
             .await,
@@ -626,12 +574,7 @@ async fn the_portal_serves_the_invoice_when_allowed(app: TestApp) {
     .await;
 
     // The message placeholder links the portal's invoice.
-    let templates: Value = app
-        .get("/api/v1/templates", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let templates = app.get_json("/api/v1/templates", Some(&owner.access)).await;
     let template_id = templates["items"][0]["id"].as_str().unwrap();
     let rendered: Value = app
         .post(

@@ -210,10 +210,7 @@ async fn call(
     body: Option<&Value>,
     token: &str,
 ) -> (StatusCode, String) {
-    let mut req = app
-        .client
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
+    let mut req = app.request(method.clone(), path, Some(token));
     if let Some(body) = body {
         req = req.json(body);
     }

@@ -39,12 +39,9 @@ fn paid_order(external_ref: &str, items: Value) -> Value {
 }
 
 async fn messages(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
-    let list: Value = app
-        .get(&format!("/api/v1/orders/{order_id}/messages"), Some(token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app
+        .get_json(&format!("/api/v1/orders/{order_id}/messages"), Some(token))
+        .await;
     list["items"].as_array().unwrap().clone()
 }
 
@@ -100,15 +97,12 @@ async fn paid_order_sends_exactly_one_mail_with_a_working_link(backend: Backend)
         mail.header("Message-ID"),
         sent[0]["message_id"].as_str().map(str::to_owned)
     );
-    let history: Value = app
-        .get(
+    let history = app
+        .get_json(
             &format!("/api/v1/orders/{order_id}/history"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let kinds: Vec<&str> = history["items"]
         .as_array()
         .unwrap()
@@ -290,12 +284,7 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
     let message = refused_field(unknown, "subject").await;
     assert!(message.contains("secret_key"), "{message}");
 
-    let list: Value = app
-        .get("/api/v1/templates", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/templates", Some(&owner.access)).await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         2,
@@ -387,26 +376,18 @@ async fn templates_are_checked_and_previewed(backend: Backend) {
         .await;
     let message = refused_field(runaway, "body_text").await;
     assert!(message.contains("out of fuel"), "{message}");
-    let stored: Value = app
-        .get(
+    let stored = app
+        .get_json(
             &format!("/api/v1/templates/{}", english["id"].as_str().unwrap()),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         stored["subject"], english["subject"],
         "a preview stores nothing"
     );
 
-    let rules: Value = app
-        .get("/api/v1/rules", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rules = app.get_json("/api/v1/rules", Some(&owner.access)).await;
     assert_eq!(rules["items"][0]["trigger"], "order_paid");
     assert_eq!(rules["items"][0]["enabled"], true);
 }
@@ -426,12 +407,7 @@ async fn customer_messages_are_mailed_to_the_seller() {
     let (app, inbox) = with_smtp(Backend::Sqlite).await;
     let (owner, _) = shop_with_ebook(&app, "owner@example.com").await;
     // A rule off: only the customer's message is mailed.
-    let rules: Value = app
-        .get("/api/v1/rules", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let rules = app.get_json("/api/v1/rules", Some(&owner.access)).await;
     let mut rule = rules["items"][0].clone();
     let id = rule["id"].as_str().unwrap().to_owned();
     let obj = rule.as_object_mut().unwrap();
@@ -439,13 +415,8 @@ async fn customer_messages_are_mailed_to_the_seller() {
     obj.remove("updated_at");
     obj.insert("enabled".into(), json!(false));
     let res = app
-        .client
-        .put(app.url(&format!("/api/v1/rules/{id}")))
-        .bearer_auth(&owner.access)
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
+        .put(&format!("/api/v1/rules/{id}"), &rule, Some(&owner.access))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let order: Value = app
         .post(

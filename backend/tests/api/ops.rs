@@ -47,12 +47,7 @@ async fn api_docs_are_served_offline(app: TestApp) {
     let page = app.get("/api/docs/", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("swagger"));
-    let spec: Value = app
-        .get("/api/openapi.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let spec = app.get_json("/api/openapi.json", None).await;
     assert!(spec["paths"]["/api/v1/auth/login"]["post"].is_object());
     // The served document is the finished one (shared answers, limits), the
     // one `delivery openapi` writes to openapi.yaml.
@@ -81,12 +76,7 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
         .expect("demo")
         .expect("created on an empty database");
     let code = demo.portal_url.rsplit('/').next().unwrap();
-    let portal: Value = app
-        .get(&format!("/api/portal/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let portal = app.get_json(&format!("/api/portal/{code}"), None).await;
     let file = &portal["order"]["items"][0]["files"][0];
     assert_eq!(file["name"], delivery::demo::SAMPLE_FILE);
     assert_eq!(file["available"], true);
@@ -121,12 +111,7 @@ async fn the_demo_shop_works_on_an_empty_database_only(app: TestApp) {
     );
     // The invoice settings are filled in: the seller can issue the invoice at once.
     let token = tokens(login).await.access;
-    let orders: Value = app
-        .get("/api/v1/orders", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let orders = app.get_json("/api/v1/orders", Some(&token)).await;
     let order_id = orders["items"][0]["id"].as_str().unwrap();
     let issued = app
         .post(

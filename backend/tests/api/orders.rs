@@ -64,7 +64,7 @@ fn order_body(status: &str) -> Value {
     })
 }
 
-fn code_of(order: &Value) -> String {
+pub fn code_of(order: &Value) -> String {
     order["portal_url"]
         .as_str()
         .unwrap()
@@ -75,9 +75,7 @@ fn code_of(order: &Value) -> String {
 }
 
 async fn portal(app: &TestApp, code: &str) -> Value {
-    let res = app.get(&format!("/api/portal/{code}"), None).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    app.get_json(&format!("/api/portal/{code}"), None).await
 }
 
 fn first_file(portal: &Value) -> &Value {
@@ -93,16 +91,13 @@ async fn download(app: &TestApp, code: &str, grant: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn history(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
-    let page: Value = app
-        .get(
+pub async fn history(app: &TestApp, token: &str, order_id: &str) -> Vec<Value> {
+    let page = app
+        .get_json(
             &format!("/api/v1/orders/{order_id}/history?limit=200"),
             Some(token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     page["items"].as_array().unwrap().clone()
 }
 
@@ -296,15 +291,12 @@ async fn exactly_the_allowed_downloads_succeed_under_concurrency(app: TestApp) {
         5,
         "one history row per counted download"
     );
-    let grants: Value = app
-        .get(
+    let grants = app
+        .get_json(
             &format!("/api/v1/orders/{}/downloads", order["id"].as_str().unwrap()),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(grants["items"][0]["used_downloads"], 5);
     let refusal = download(&app, &code, &grant).await;
     let body = assert_problem(refusal, 403, "download_limit_reached").await;
@@ -419,15 +411,12 @@ async fn a_vanished_file_costs_no_download(backend: Backend) {
         .to_owned();
     let left = |view: Value| first_file(&view)["downloads_left"].clone();
     let missing_in_article = || async {
-        let article: Value = app
-            .get(
+        let article = app
+            .get_json(
                 &format!("/api/v1/articles/{article_id}"),
                 Some(&owner.access),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         article["files"][0]["missing"].clone()
     };
 
@@ -465,12 +454,9 @@ async fn a_vanished_file_costs_no_download(backend: Backend) {
     // The seller's connection test forgets earlier looks at once.
     s3.delete("shop", &key).await;
     let connection_id = {
-        let list: Value = app
-            .get("/api/v1/storage-connections", Some(&owner.access))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list = app
+            .get_json("/api/v1/storage-connections", Some(&owner.access))
+            .await;
         list["items"]
             .as_array()
             .unwrap()
@@ -541,15 +527,12 @@ async fn refund_locks_and_regenerate_kills_the_old_code(app: TestApp) {
         download(&app, &new_code, &grant).await.status(),
         StatusCode::FOUND
     );
-    let shown: Value = app
-        .get(
+    let shown = app
+        .get_json(
             &format!("/api/v1/orders/{order_id}/portal-link"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(shown["code"], new_code.as_str());
 
     let res = app
@@ -769,25 +752,22 @@ async fn the_same_orders_sent_at_once_are_created_once(app: TestApp) {
     let mut order = order_body("paid");
     order["external_ref"] = json!("race-single");
     let keyed = json!({"customer": {"name": "Ann", "email": "ann@example.com"}, "items": [{"sku": "EBOOK", "quantity": 1}]});
-    let send = |body: &Value, key: Option<&str>| {
-        let mut req = app
-            .client
-            .post(app.url("/api/v1/orders"))
-            .bearer_auth(&owner.access)
-            .json(body);
-        if let Some(key) = key {
-            req = req.header("Idempotency-Key", key);
-        }
-        req.send()
-    };
     let (same_ref, same_key) = futures_util::join!(
-        futures_util::future::join_all((0..4).map(|_| send(&order, None))),
-        futures_util::future::join_all((0..4).map(|_| send(&keyed, Some("checkout-race")))),
+        futures_util::future::join_all((0..4).map(|_| app.post(
+            "/api/v1/orders",
+            &order,
+            Some(&owner.access)
+        ))),
+        futures_util::future::join_all((0..4).map(|_| app.post_with_key(
+            "/api/v1/orders",
+            &keyed,
+            Some(&owner.access),
+            "checkout-race"
+        ))),
     );
     let mut statuses = Vec::new();
     let mut ids = HashSet::new();
     for res in same_ref {
-        let res = res.unwrap();
         statuses.push(res.status().as_u16());
         ids.insert(res.json::<Value>().await.unwrap()["id"].clone());
     }
@@ -800,7 +780,6 @@ async fn the_same_orders_sent_at_once_are_created_once(app: TestApp) {
     assert_eq!(ids.len(), 1, "one order for the same external ref");
     let mut ids = HashSet::new();
     for res in same_key {
-        let res = res.unwrap();
         assert_eq!(
             res.status(),
             StatusCode::CREATED,
@@ -810,12 +789,9 @@ async fn the_same_orders_sent_at_once_are_created_once(app: TestApp) {
     }
     assert_eq!(ids.len(), 1, "one order for the same Idempotency-Key");
 
-    let list: Value = app
-        .get("/api/v1/orders?limit=100", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app
+        .get_json("/api/v1/orders?limit=100", Some(&owner.access))
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 42);
 }
 
@@ -965,12 +941,9 @@ async fn batch_import_is_atomic_and_repeatable(app: TestApp) {
         .post("/api/v1/orders/import", &unknown, Some(&owner.access))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let list: Value = app
-        .get("/api/v1/orders?limit=200", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app
+        .get_json("/api/v1/orders?limit=200", Some(&owner.access))
+        .await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         4,
@@ -1004,37 +977,28 @@ async fn import_is_idempotent(app: TestApp) {
     // Importing a paid order again creates no second grant.
     app.post("/api/v1/orders", &again, Some(&owner.access))
         .await;
-    let grants: Value = app
-        .get(
+    let grants = app
+        .get_json(
             &format!("/api/v1/orders/{}/downloads", first["id"].as_str().unwrap()),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(grants["items"].as_array().unwrap().len(), 1);
-    let list: Value = app
-        .get("/api/v1/orders", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/api/v1/orders", Some(&owner.access)).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
     let manual = json!({"customer": {"name": "Ann", "email": "ann@example.com"}, "items": [{"sku": "EBOOK", "quantity": 2}]});
-    let send = |body: Value| {
-        app.client
-            .post(app.url("/api/v1/orders"))
-            .bearer_auth(&owner.access)
-            .header("Idempotency-Key", "checkout-42")
-            .json(&body)
-            .send()
+    // Copies of references, so the closure can be called again.
+    let (app_ref, token) = (&app, owner.access.as_str());
+    let send = |body: Value| async move {
+        app_ref
+            .post_with_key("/api/v1/orders", &body, Some(token), "checkout-42")
+            .await
     };
-    let r1 = send(manual.clone()).await.unwrap();
+    let r1 = send(manual.clone()).await;
     assert_eq!(r1.status(), StatusCode::CREATED);
     let b1: Value = r1.json().await.unwrap();
-    let r2 = send(manual.clone()).await.unwrap();
+    let r2 = send(manual.clone()).await;
     assert_eq!(
         r2.status(),
         StatusCode::CREATED,
@@ -1044,18 +1008,8 @@ async fn import_is_idempotent(app: TestApp) {
     assert_eq!(b1, b2);
     let mut different = manual.clone();
     different["items"][0]["quantity"] = json!(3);
-    assert_problem(
-        send(different).await.unwrap(),
-        422,
-        "idempotency_key_reused",
-    )
-    .await;
-    let list: Value = app
-        .get("/api/v1/orders", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    assert_problem(send(different).await, 422, "idempotency_key_reused").await;
+    let list = app.get_json("/api/v1/orders", Some(&owner.access)).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(b1["number"], 2);
     assert_eq!(b1["totals"]["gross"], "39.98");
@@ -1111,12 +1065,7 @@ async fn tenant_b_cannot_reach_tenant_a_orders(app: TestApp) {
     let view = portal(&app, &code_of(&order)).await;
     assert_eq!(first_file(&view)["max_downloads"], 5);
     assert_eq!(view["order"]["status"], "paid");
-    let b_list: Value = app
-        .get("/api/v1/orders", Some(&b.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let b_list = app.get_json("/api/v1/orders", Some(&b.access)).await;
     assert_eq!(b_list["items"].as_array().unwrap().len(), 0);
     // B cannot order A's article by id either.
     let article_of_a = order["items"][0]["article_id"].as_str().unwrap();
@@ -1232,12 +1181,9 @@ async fn portal_disabled_and_messages(app: TestApp) {
         ["message"]
     );
 
-    let mut settings: Value = app
-        .get("/api/v1/portal-settings", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mut settings = app
+        .get_json("/api/v1/portal-settings", Some(&owner.access))
+        .await;
     settings.as_object_mut().unwrap().remove("updated_at");
     settings["enabled"] = json!(false);
     settings["contact_form"] = json!(false);
@@ -1340,53 +1286,35 @@ async fn order_list_filters_and_pages(app: TestApp) {
         .await;
     }
     let count = |v: &Value| v["items"].as_array().unwrap().len();
-    let paid: Value = app
-        .get("/api/v1/orders?paid=true", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let paid = app
+        .get_json("/api/v1/orders?paid=true", Some(&owner.access))
+        .await;
     assert_eq!(count(&paid), 3);
-    let open: Value = app
-        .get("/api/v1/orders?status=open", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let open = app
+        .get_json("/api/v1/orders?status=open", Some(&owner.access))
+        .await;
     assert_eq!(count(&open), 2);
-    let ebay: Value = app
-        .get("/api/v1/orders?channel=ebay", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ebay = app
+        .get_json("/api/v1/orders?channel=ebay", Some(&owner.access))
+        .await;
     assert_eq!(count(&ebay), 3);
-    let search: Value = app
-        .get("/api/v1/orders?q=KUNDE3", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let search = app
+        .get_json("/api/v1/orders?q=KUNDE3", Some(&owner.access))
+        .await;
     assert_eq!(count(&search), 1);
-    let by_number: Value = app
-        .get("/api/v1/orders?q=%232", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_number = app
+        .get_json("/api/v1/orders?q=%232", Some(&owner.access))
+        .await;
     assert_eq!(by_number["items"][0]["number"], 2);
     let mut pages: Vec<Value> = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page: Value = app
-            .get(
+        let page = app
+            .get_json(
                 &format!("/api/v1/orders?limit=2&cursor={cursor}"),
                 Some(&owner.access),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let next = page["next_cursor"].as_str().map(str::to_owned);
         pages.push(page);
         match next {
@@ -1406,15 +1334,12 @@ async fn order_list_filters_and_pages(app: TestApp) {
         })
         .collect();
     assert_eq!(numbers, [5, 4, 3, 2, 1]);
-    let future: Value = app
-        .get(
+    let future = app
+        .get_json(
             "/api/v1/orders?from=2999-01-01T00:00:00Z",
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(count(&future), 0);
     let bad = app
         .get("/api/v1/orders?status=lost", Some(&owner.access))
@@ -1444,15 +1369,12 @@ async fn notes_and_status_flow(app: TestApp) {
             .await;
         assert_eq!(res.status(), StatusCode::OK, "{status}");
     }
-    let grants: Value = app
-        .get(
+    let grants = app
+        .get_json(
             &format!("/api/v1/orders/{id}/downloads"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         grants["items"].as_array().unwrap().len(),
         1,

@@ -8,9 +8,7 @@ use crate::on_both_databases;
 use crate::orders::shop_with_ebook;
 
 async fn overview(app: &TestApp, token: &str) -> Value {
-    let res = app.get("/api/v1/overview", Some(token)).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.json().await.unwrap()
+    app.get_json("/api/v1/overview", Some(token)).await
 }
 
 async fn counts_todays_orders_downloads_and_missing_files(app: TestApp) {
@@ -45,12 +43,7 @@ async fn counts_todays_orders_downloads_and_missing_files(app: TestApp) {
         .rsplit('/')
         .next()
         .unwrap();
-    let portal: Value = app
-        .get(&format!("/api/portal/{code}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let portal = app.get_json(&format!("/api/portal/{code}"), None).await;
     let grant = portal["order"]["items"][0]["files"][0]["grant_id"]
         .as_str()
         .unwrap();
@@ -60,12 +53,9 @@ async fn counts_todays_orders_downloads_and_missing_files(app: TestApp) {
     assert_eq!(res.status(), StatusCode::FOUND);
 
     // The file vanishes from the folder; the connection test finds it.
-    let connections: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let connections = app
+        .get_json("/api/v1/storage-connections", Some(&owner.access))
+        .await;
     let local = &connections["items"][0];
     let folder = std::path::PathBuf::from(local["local_path"].as_str().unwrap());
     for entry in std::fs::read_dir(&folder).unwrap() {

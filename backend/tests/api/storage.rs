@@ -156,15 +156,12 @@ async fn s3_connection_browse_link_download(app: TestApp) {
         .unwrap();
     assert_eq!(test["ok"], true, "{test}");
 
-    let listing: Value = app
-        .get(
+    let listing = app
+        .get_json(
             &format!("/api/v1/storage-connections/{id}/objects"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(listing["folders"], json!(["audio/"]));
     let files = listing["files"].as_array().unwrap();
     assert_eq!(
@@ -174,15 +171,12 @@ async fn s3_connection_browse_link_download(app: TestApp) {
     );
     assert_eq!(files[0]["key"], UMLAUT_NAME);
     assert_eq!(files[0]["size"], pdf_bytes().len());
-    let sub: Value = app
-        .get(
+    let sub = app
+        .get_json(
             &format!("/api/v1/storage-connections/{id}/objects?prefix=audio/"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(sub["files"][0]["key"], "audio/track 1.mp3");
 
     let article = create_article(&app, &owner.access, "COURSE-1").await;
@@ -294,12 +288,9 @@ async fn s3_connection_browse_link_download(app: TestApp) {
 
 async fn local_connection_browse_link_download(app: TestApp) {
     let owner = app.signup("Shop", "owner@example.com").await;
-    let list: Value = app
-        .get("/api/v1/storage-connections", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let list = app
+        .get_json("/api/v1/storage-connections", Some(&owner.access))
+        .await;
     let local = &list["items"][0];
     assert_eq!(
         local["kind"], "local",
@@ -321,25 +312,19 @@ async fn local_connection_browse_link_download(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(test["ok"], true, "{test}");
-    let root: Value = app
-        .get(
+    let root = app
+        .get_json(
             &format!("/api/v1/storage-connections/{id}/objects"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(root["folders"], json!(["kurse/"]));
-    let listing: Value = app
-        .get(
+    let listing = app
+        .get_json(
             &format!("/api/v1/storage-connections/{id}/objects?prefix=kurse"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let key = format!("kurse/{UMLAUT_NAME}");
     assert_eq!(listing["files"][0]["key"], key.as_str());
 
@@ -377,12 +362,7 @@ async fn local_connection_browse_link_download(app: TestApp) {
 
     let keys = ServerKeys::load_or_generate(&app.settings).unwrap();
     let services = StorageServices::new(&app.settings, &keys);
-    let me: Value = app
-        .get("/api/v1/me", Some(&owner.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json("/api/v1/me", Some(&owner.access)).await;
     let storage = services.local(me["shop"]["id"].as_str().unwrap(), "");
     let object = ObjectKey::parse(&key).unwrap();
     let fresh = storage.presign_get(
@@ -441,24 +421,16 @@ async fn secrets_never_appear_in_any_response(app: TestApp) {
         .await
         .unwrap(),
     );
-    let patched = app
-        .client
-        .patch(app.url(&format!("/api/v1/storage-connections/{id}")))
-        .bearer_auth(&owner.access)
-        .json(&json!({"name": "Renamed", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}))
-        .send()
-        .await
-        .unwrap();
+    let patched = app.patch(&format!("/api/v1/storage-connections/{id}"), &json!({"name": "Renamed", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}), Some(&owner.access)).await;
     assert_eq!(patched.status(), StatusCode::OK);
     bodies.push(patched.text().await.unwrap());
     let invalid = app
-        .client
-        .patch(app.url(&format!("/api/v1/storage-connections/{id}")))
-        .bearer_auth(&owner.access)
-        .json(&json!({"secret_access_key": SECRET_KEY}))
-        .send()
-        .await
-        .unwrap();
+        .patch(
+            &format!("/api/v1/storage-connections/{id}"),
+            &json!({"secret_access_key": SECRET_KEY}),
+            Some(&owner.access),
+        )
+        .await;
     bodies.push(invalid.text().await.unwrap());
     for body in &bodies {
         assert!(!body.contains(SECRET_KEY), "secret leaked: {body}");
@@ -517,15 +489,12 @@ async fn failing_connections_say_what_is_wrong(app: TestApp) {
             .unwrap();
         assert_eq!(test["ok"], false, "{test}");
         assert_eq!(test["code"], code, "{test}");
-        let shown: Value = app
-            .get(
+        let shown = app
+            .get_json(
                 &format!("/api/v1/storage-connections/{id}"),
                 Some(&owner.access),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert!(shown["last_check_error"].as_str().is_some(), "{shown}");
     }
 }
@@ -582,13 +551,8 @@ async fn tenant_b_cannot_touch_tenant_a_storage(app: TestApp) {
         )
         .await;
         let patch = app
-            .client
-            .patch(app.url(&base))
-            .bearer_auth(&b.access)
-            .json(&json!({"name": "mine now"}))
-            .send()
-            .await
-            .unwrap();
+            .patch(&base, &json!({"name": "mine now"}), Some(&b.access))
+            .await;
         assert_problem(patch, 404, "not_found").await;
         assert_problem(app.delete(&base, Some(&b.access)).await, 404, "not_found").await;
         let link = app
@@ -600,12 +564,9 @@ async fn tenant_b_cannot_touch_tenant_a_storage(app: TestApp) {
             .await;
         assert_problem(link, 404, "not_found").await;
     }
-    let b_list: Value = app
-        .get("/api/v1/storage-connections", Some(&b.access))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let b_list = app
+        .get_json("/api/v1/storage-connections", Some(&b.access))
+        .await;
     assert!(
         b_list["items"]
             .as_array()
@@ -613,15 +574,12 @@ async fn tenant_b_cannot_touch_tenant_a_storage(app: TestApp) {
             .iter()
             .all(|c| c["id"] != id)
     );
-    let still: Value = app
-        .get(
+    let still = app
+        .get_json(
             &format!("/api/v1/storage-connections/{id}"),
             Some(&a.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(still["name"], "Shop bucket", "B changed nothing");
 }
 
@@ -661,15 +619,12 @@ async fn vanished_files_are_marked_missing(app: TestApp) {
         ),
         (json!(true), json!(1), json!(1))
     );
-    let shown: Value = app
-        .get(
+    let shown = app
+        .get_json(
             &format!("/api/v1/articles/{article_id}"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(shown["files"][0]["missing"], true);
     let res = app
         .get(
@@ -703,15 +658,12 @@ async fn vanished_files_are_marked_missing(app: TestApp) {
         file["id"].as_str().unwrap(),
     )
     .await;
-    let shown: Value = app
-        .get(
+    let shown = app
+        .get_json(
             &format!("/api/v1/articles/{article_id}"),
             Some(&owner.access),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(shown["files"][0]["missing"], false);
 }
 

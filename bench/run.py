@@ -294,6 +294,8 @@ def bench_database(name, database_url, profile, work):
                                             "--seconds", str(p["seconds"]), "--threads", "2"])
             if name == "postgres":
                 round_["pgbench_grant"] = pgbench(database_url, p["seconds"], work)
+                round_["pgbench_portal"] = pgbench_portal(database_url, p["seconds"], work,
+                                                          scenarios["portal_json"][0])
             rounds.append(round_)
         result["check"] = run_json([HELPER, "check", "--base", base, "--token", small,
                                     "--database-url", database_url])
@@ -331,6 +333,44 @@ def pgbench(database_url, seconds, work):
                    check=True, capture_output=True)
     out = subprocess.run([pgbench_bin(), "-n", "-c", "32", "-j", "2", "-T", str(seconds), "-f",
                           script, database_url], check=True, capture_output=True, text=True).stdout
+    tps = next(float(l.split("=")[1].split()[0]) for l in out.splitlines()
+               if l.startswith("tps ="))
+    return {"per_second": tps}
+
+
+def pgbench_portal(database_url, seconds, work, portal_paths):
+    """The portal page's statement as plain SQL (the same joins, filter and
+    order as `page_by_code`), prepared, 32 clients, over the portal codes the
+    portal_json scenario requests: what PostgreSQL itself gives that page on
+    this machine. Each run also looks the code up in a small indexed table."""
+    script = os.path.join(work, "portal.sql")
+    with open(script, "w") as f:
+        f.write(
+            "\\set n random(1, :codes)\n"
+            "SELECT o.*, ps.*, t.name, i.*, g.*, inv.id, ist.issue_mode FROM orders o "
+            "JOIN tenants t ON t.id = o.tenant_id "
+            "LEFT JOIN portal_settings ps ON ps.tenant_id = o.tenant_id "
+            "LEFT JOIN order_items i ON i.tenant_id = o.tenant_id AND i.order_id = o.id "
+            "LEFT JOIN download_grants g ON g.tenant_id = o.tenant_id AND g.order_id = o.id "
+            "AND g.order_item_id = i.id "
+            "LEFT JOIN invoices inv ON inv.tenant_id = o.tenant_id AND inv.order_id = o.id "
+            "AND inv.kind = 'invoice' "
+            "LEFT JOIN invoice_settings ist ON ist.tenant_id = o.tenant_id "
+            "WHERE o.portal_code = (SELECT code FROM bench_codes WHERE n = :n) "
+            "ORDER BY i.position, i.id, g.position, g.id;\n")
+    with open(portal_paths) as f:
+        codes = [line.strip().rsplit("/", 1)[1] for line in f if line.strip()]
+    codes_file = os.path.join(work, "codes.txt")
+    with open(codes_file, "w") as f:
+        f.write("\n".join(codes) + "\n")
+    subprocess.run(["psql", "-q", database_url,
+                    "-c", "CREATE TABLE IF NOT EXISTS bench_codes (n SERIAL PRIMARY KEY, code TEXT)",
+                    "-c", "TRUNCATE bench_codes RESTART IDENTITY",
+                    "-c", f"\\copy bench_codes (code) FROM '{codes_file}'"],
+                   check=True, capture_output=True)
+    out = subprocess.run([pgbench_bin(), "-n", "-M", "prepared", "-c", "32", "-j", "2",
+                          "-T", str(seconds), "-D", f"codes={len(codes)}", "-f", script,
+                          database_url], check=True, capture_output=True, text=True).stdout
     tps = next(float(l.split("=")[1].split()[0]) for l in out.splitlines()
                if l.startswith("tps ="))
     return {"per_second": tps}
@@ -384,6 +424,11 @@ def summarise(result):
         s["pgbench_grant_per_second"] = median([r["pgbench_grant"]["per_second"] for r in rounds])
         s["download_vs_pgbench"] = ratio("download_spread", "pgbench_grant",
                                          ceiling_field="per_second")
+    if "pgbench_portal" in rounds[0]:
+        s["pgbench_portal_per_second"] = median([r["pgbench_portal"]["per_second"]
+                                                 for r in rounds])
+        s["portal_vs_pgbench"] = ratio("portal_json", "pgbench_portal",
+                                       ceiling_field="per_second")
     return s
 
 
@@ -406,6 +451,9 @@ def markdown(report):
         if "pgbench_grant_per_second" in s:
             lines += [f"| pgbench grant transaction (32 clients) | {s['pgbench_grant_per_second']:,.0f}/s |",
                       f"| download ÷ pgbench grant | {s['download_vs_pgbench']:.2f} |"]
+        if "pgbench_portal_per_second" in s:
+            lines += [f"| pgbench portal page statement (32 clients, prepared) | {s['pgbench_portal_per_second']:,.0f}/s |",
+                      f"| portal JSON ÷ pgbench portal statement | {s['portal_vs_pgbench']:.2f} |"]
         lines += [f"| download (spread) ÷ raw grant | {s['download_vs_raw_grant']:.2f} |",
                   f"| download (hot order) ÷ raw grant | {s['hot_vs_raw_grant']:.2f} |",
                   f"| download (spread) ÷ minimal 302 | {s['download_vs_302']:.2f} |",

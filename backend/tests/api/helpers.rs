@@ -320,9 +320,9 @@ impl TestApp {
     pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
         let res = self.get(path, token).await;
         let status = res.status();
-        let body: Value = res.json().await.expect("json body");
-        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-        body
+        let text = res.text().await.expect("body");
+        assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: {e}: {text}"))
     }
 
     pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> Response {

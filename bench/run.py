@@ -280,6 +280,8 @@ def bench_database(name, database_url, profile, work):
         }
         ceiling_paths = f"{s}/hot.txt"
         wrk(base, f"{s}/downloads.txt", 64, 1)  # warm-up
+        if name == "postgres":
+            scripts = prepare_pgbench(database_url, work, scenarios["portal_json"][0])
         rounds = []
         rss = []
         for r in range(p["rounds"]):
@@ -293,9 +295,9 @@ def bench_database(name, database_url, profile, work):
             round_["raw_grant"] = run_json([HELPER, "raw-grant", "--database-url", database_url,
                                             "--seconds", str(p["seconds"]), "--threads", "2"])
             if name == "postgres":
-                round_["pgbench_grant"] = pgbench(database_url, p["seconds"], work)
-                round_["pgbench_portal"] = pgbench_portal(database_url, p["seconds"], work,
-                                                          scenarios["portal_json"][0])
+                round_["pgbench_grant"] = pgbench(database_url, p["seconds"], scripts["grant"])
+                round_["pgbench_portal"] = pgbench(database_url, p["seconds"],
+                                                   scripts["portal"])
             rounds.append(round_)
         result["check"] = run_json([HELPER, "check", "--base", base, "--token", small,
                                     "--database-url", database_url])
@@ -306,11 +308,13 @@ def bench_database(name, database_url, profile, work):
         servers.close()
 
 
-def pgbench(database_url, seconds, work):
-    """The grant as plain SQL: the product's own statement (the conditional
-    update and the history insert in one data-modifying CTE), 32 clients."""
-    script = os.path.join(work, "grant.sql")
-    with open(script, "w") as f:
+def prepare_pgbench(database_url, work, portal_paths):
+    """Writes the two pgbench scripts and the small tables they pick their
+    rows from, once per database; returns each script's pgbench arguments."""
+    grant = os.path.join(work, "grant.sql")
+    with open(grant, "w") as f:
+        # The grant as plain SQL: the product's own statement (the
+        # conditional update and the history insert in one data-modifying CTE).
         f.write(
             "\\set n random(1, 10000)\n"
             "WITH target AS (SELECT grant_id, tenant_id, order_id FROM bench_grants WHERE n = :n), "
@@ -325,26 +329,11 @@ def pgbench(database_url, seconds, work):
             "'used_downloads', used_downloads, 'max_downloads', max_downloads)::text, '127.0.0.1', "
             "'pgbench', now() FROM counted) "
             "SELECT * FROM counted;\n")
-    subprocess.run(["psql", "-q", database_url, "-c",
-                    "CREATE TABLE IF NOT EXISTS bench_grants AS SELECT row_number() OVER () AS n, "
-                    "id AS grant_id, tenant_id, order_id FROM download_grants "
-                    "WHERE max_downloads IS NULL LIMIT 10000; "
-                    "CREATE UNIQUE INDEX IF NOT EXISTS bench_grants_n ON bench_grants (n)"],
-                   check=True, capture_output=True)
-    out = subprocess.run([pgbench_bin(), "-n", "-c", "32", "-j", "2", "-T", str(seconds), "-f",
-                          script, database_url], check=True, capture_output=True, text=True).stdout
-    tps = next(float(l.split("=")[1].split()[0]) for l in out.splitlines()
-               if l.startswith("tps ="))
-    return {"per_second": tps}
-
-
-def pgbench_portal(database_url, seconds, work, portal_paths):
-    """The portal page's statement as plain SQL (the same joins, filter and
-    order as `page_by_code`), prepared, 32 clients, over the portal codes the
-    portal_json scenario requests: what PostgreSQL itself gives that page on
-    this machine. Each run also looks the code up in a small indexed table."""
-    script = os.path.join(work, "portal.sql")
-    with open(script, "w") as f:
+    portal = os.path.join(work, "portal.sql")
+    with open(portal, "w") as f:
+        # The portal page's statement: the same joins, filter and order as
+        # `page_by_code`. Each run also looks its code up in bench_codes, so
+        # this ceiling is a little low.
         f.write(
             "\\set n random(1, :codes)\n"
             "SELECT o.*, ps.*, t.name, i.*, g.*, inv.id, ist.issue_mode FROM orders o "
@@ -358,19 +347,31 @@ def pgbench_portal(database_url, seconds, work, portal_paths):
             "LEFT JOIN invoice_settings ist ON ist.tenant_id = o.tenant_id "
             "WHERE o.portal_code = (SELECT code FROM bench_codes WHERE n = :n) "
             "ORDER BY i.position, i.id, g.position, g.id;\n")
+    # The codes the portal_json scenario requests.
     with open(portal_paths) as f:
         codes = [line.strip().rsplit("/", 1)[1] for line in f if line.strip()]
     codes_file = os.path.join(work, "codes.txt")
     with open(codes_file, "w") as f:
         f.write("\n".join(codes) + "\n")
     subprocess.run(["psql", "-q", database_url,
-                    "-c", "CREATE TABLE IF NOT EXISTS bench_codes (n SERIAL PRIMARY KEY, code TEXT)",
-                    "-c", "TRUNCATE bench_codes RESTART IDENTITY",
+                    "-c", "CREATE TABLE bench_grants AS SELECT row_number() OVER () AS n, "
+                          "id AS grant_id, tenant_id, order_id FROM download_grants "
+                          "WHERE max_downloads IS NULL LIMIT 10000",
+                    "-c", "CREATE UNIQUE INDEX bench_grants_n ON bench_grants (n)",
+                    "-c", "CREATE TABLE bench_codes (n SERIAL PRIMARY KEY, code TEXT)",
                     "-c", f"\\copy bench_codes (code) FROM '{codes_file}'"],
                    check=True, capture_output=True)
-    out = subprocess.run([pgbench_bin(), "-n", "-M", "prepared", "-c", "32", "-j", "2",
-                          "-T", str(seconds), "-D", f"codes={len(codes)}", "-f", script,
-                          database_url], check=True, capture_output=True, text=True).stdout
+    return {
+        "grant": ["-f", grant],
+        "portal": ["-M", "prepared", "-D", f"codes={len(codes)}", "-f", portal],
+    }
+
+
+def pgbench(database_url, seconds, script_args):
+    """pgbench at 32 clients for `seconds`: transactions per second."""
+    out = subprocess.run([pgbench_bin(), "-n", "-c", "32", "-j", "2", "-T", str(seconds),
+                          *script_args, database_url],
+                         check=True, capture_output=True, text=True).stdout
     tps = next(float(l.split("=")[1].split()[0]) for l in out.splitlines()
                if l.startswith("tps ="))
     return {"per_second": tps}

@@ -6,7 +6,8 @@ For each database: seeds shops through the product's import API (files in
 an S3-compatible server that checks signatures), starts the release
 `delivery serve`, drives it with wrk from a separate process and pairs each
 round with its ceiling (a minimal actix-web 302 handler; the raw grant
-transaction without HTTP; on PostgreSQL also pgbench running the same
+transaction without HTTP; the import's rows written again by the database
+itself; on PostgreSQL also pgbench running the same
 statements). Writes bench/results/latest.{json,md}.
 
 PostgreSQL comes from E2E_DATABASE_URL (a fresh database; see
@@ -87,8 +88,11 @@ def wait_for(url, seconds=60):
 
 
 def run_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """Runs a helper; its last output line is JSON. A failure shows its stderr."""
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:2])} failed ({done.returncode}):\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def rss_mb(pid):
@@ -260,6 +264,11 @@ def bench_database(name, database_url, profile, work):
         # Measured while the worker still writes mails, every figure would
         # carry that background work.
         wait_for_outbox(database_url)
+        # The import's ceiling: the small shop's rows written again by the
+        # database itself (as many writers as the product's import had).
+        result["import"]["raw_small"] = run_json([
+            HELPER, "raw-import", "--database-url", database_url, "--email", "small@example.com",
+            "--threads", "1" if name == "sqlite" else "2"])
 
         targets = {}
         for shop in ("small", "big"):
@@ -416,6 +425,8 @@ def summarise(result):
         "portal_vs_302": ratio("portal_json", "ceiling_302"),
         "download_vs_302": ratio("download_spread", "ceiling_302"),
         "p99_c64_vs_302_p99": ratio("download_spread", "ceiling_302", "p99_us", "p99_us"),
+        "import_vs_raw_import": (result["import"]["small"]["per_second"]
+                                 / result["import"]["raw_small"]["per_second"]),
         "list_big_vs_10k_p50": median([r["list_first_big"]["p50_us"] / r["list_first_small"]["p50_us"]
                                        for r in rounds]),
         "list_deep_big_vs_10k_p50": median([r["list_deep_big"]["p50_us"]
@@ -463,6 +474,8 @@ def markdown(report):
                   f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (first page) | {s['list_big_vs_10k_p50']:.2f} |",
                   f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (deep cursor, 90 %) | {s['list_deep_big_vs_10k_p50']:.2f} |",
                   f"| import, {imp['small']['orders']:,} orders in batches of 500 | {imp['small']['per_second']:,.0f} orders/s |",
+                  f"| raw import: the same rows by `INSERT … SELECT`, no HTTP ({imp['raw_small']['rows']:,} rows) | {imp['raw_small']['per_second']:,.0f} orders/s |",
+                  f"| import ÷ raw import | {s['import_vs_raw_import']:.2f} |",
                   f"| import, {imp['big']['orders']:,} orders in batches of 500 | {imp['big']['per_second']:,.0f} orders/s |",
                   f"| outbox delivery after the imports ({result['outbox']['mails']:,} mails to the mail folder) | {result['outbox']['per_second']:,.0f} mails/s |",
                   f"| server RSS under load (max sampled / peak) | {result['rss_mb']['max_sampled']:.1f} / {result['rss_mb']['peak']:.1f} MB |",

@@ -6,14 +6,14 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use delivery::config::Settings;
-use delivery::db::Db;
 use delivery::db::schema::{download_grants, history_events, orders, users};
+use delivery::db::{Db, DbConnection};
 use delivery::downloads::models::{Client, count_download};
 use diesel::prelude::*;
 use rand::Rng;
@@ -85,6 +85,19 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// The import's ceiling: the rows an import wrote for a shop's orders,
+    /// written again by the database itself into a fresh copy of the schema.
+    RawImport {
+        #[arg(long)]
+        database_url: String,
+        /// The shop's owner.
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
     /// Correctness under load: a grant allowing 5 downloads, 64 concurrent
     /// clients → exactly 5; and every counter equals its history rows.
     Check {
@@ -134,6 +147,12 @@ fn main() -> anyhow::Result<()> {
             seconds,
             threads,
         } => raw_grant(&database_url, seconds, threads),
+        Command::RawImport {
+            database_url,
+            email,
+            batch,
+            threads,
+        } => raw_import(&database_url, &email, batch, threads),
         Command::Check {
             base,
             token,
@@ -269,11 +288,7 @@ fn targets(
 ) -> anyhow::Result<()> {
     let db = db(database_url, 1)?;
     let mut conn = db.write_blocking()?;
-    let tenant: String = users::table
-        .filter(users::email.eq(email))
-        .select(users::tenant_id)
-        .first(&mut conn)
-        .context("the shop's owner")?;
+    let tenant = shop_of(&mut conn, email)?;
     let grants: Vec<(String, String)> = download_grants::table
         .filter(download_grants::tenant_id.eq(&tenant))
         .select((download_grants::order_id, download_grants::id))
@@ -315,6 +330,184 @@ fn targets(
         "{}",
         json!({"orders": count, "downloads": downloads.len(), "pages": pages.len()})
     );
+    Ok(())
+}
+
+/// The id of the shop `email` owns.
+fn shop_of(conn: &mut DbConnection, email: &str) -> anyhow::Result<String> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::tenant_id)
+        .first(conn)
+        .context("the shop's owner")
+}
+
+/// What the rows of an import refer to, copied before the timing starts.
+/// Each with the column that names the shop.
+const RAW_IMPORT_PARENTS: &[(&str, &str)] = &[
+    ("tenants", "id"),
+    ("articles", "tenant_id"),
+    ("rules", "tenant_id"),
+];
+
+/// What an import writes for its orders, in the order their foreign keys
+/// need: the orders, their lines, grants, invoices, history, rule firings
+/// and queued mails.
+const RAW_IMPORT_ROWS: &[&str] = &[
+    "orders",
+    "order_items",
+    "download_grants",
+    "invoices",
+    "history_events",
+    "rule_firings",
+    "outbox_messages",
+];
+
+/// The import's ceiling: a fresh copy of the schema, made by the product's
+/// own migrations (a new SQLite file; a new schema in the same PostgreSQL
+/// database), gets the shop's orders again by `INSERT … SELECT`, `batch`
+/// orders per transaction in the order they were numbered. That is the
+/// database's own cost for the same rows, indexes, constraints and
+/// foreign-key checks, with no HTTP, JSON, statement building, parameter
+/// transfer or reads of the product's. The timing includes reading the rows
+/// back from the source, so the ceiling is a little low. `threads`
+/// connections write at once (SQLite has one writer; the product's import
+/// runs two clients).
+fn raw_import(database_url: &str, email: &str, batch: i64, threads: usize) -> anyhow::Result<()> {
+    let source = db(database_url, 1)?;
+    let (tenant, last) = {
+        let mut conn = source.write_blocking()?;
+        let tenant = shop_of(&mut conn, email)?;
+        let last: Option<i64> = orders::table
+            .filter(orders::tenant_id.eq(&tenant))
+            .select(diesel::dsl::max(orders::number))
+            .first(&mut conn)?;
+        (tenant, last.unwrap_or(0))
+    };
+    // Spliced into the statements below: an id this bench's own database gave.
+    anyhow::ensure!(
+        tenant.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+        "unexpected shop id {tenant}"
+    );
+    let sqlite_path = database_url.strip_prefix("sqlite://");
+    let (raw_url, from) = match sqlite_path {
+        Some(path) => {
+            let raw = format!("{path}.raw-import");
+            remove_sqlite_files(&raw)?;
+            (format!("sqlite://{raw}"), "src")
+        }
+        None => {
+            let mut conn = source.write_blocking()?;
+            diesel::sql_query("DROP SCHEMA IF EXISTS raw_import CASCADE").execute(&mut conn)?;
+            diesel::sql_query("CREATE SCHEMA raw_import").execute(&mut conn)?;
+            let sep = if database_url.contains('?') { '&' } else { '?' };
+            (
+                format!("{database_url}{sep}options=-csearch_path%3Draw_import"),
+                "public",
+            )
+        }
+    };
+    let raw = db(&raw_url, u32::try_from(threads)?)?;
+    raw.migrate()?;
+    let connect = || -> anyhow::Result<_> {
+        let mut conn = raw.write_blocking()?;
+        if let Some(path) = sqlite_path {
+            diesel::sql_query(format!("ATTACH DATABASE '{path}' AS src")).execute(&mut conn)?;
+        }
+        Ok(conn)
+    };
+    let mut conn = connect()?;
+    for (table, shop_column) in RAW_IMPORT_PARENTS {
+        diesel::sql_query(format!(
+            "INSERT INTO {table} SELECT * FROM {from}.{table} WHERE {shop_column} = '{tenant}'"
+        ))
+        .execute(&mut conn)?;
+    }
+    if sqlite_path.is_some() {
+        // The pool hands the same connection to the writer below.
+        diesel::sql_query("DETACH DATABASE src").execute(&mut conn)?;
+    }
+    drop(conn);
+
+    let next = AtomicI64::new(0);
+    let rows = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let mut conn = connect()?;
+                    loop {
+                        let lo = next.fetch_add(batch, Ordering::SeqCst);
+                        if lo >= last {
+                            return Ok(());
+                        }
+                        let written = conn.transaction(|conn| {
+                            RAW_IMPORT_ROWS.iter().try_fold(0, |n, table| {
+                                let copy = copy_orders(table, from, &tenant, lo, lo + batch);
+                                Ok::<_, diesel::result::Error>(
+                                    n + diesel::sql_query(copy).execute(conn)?,
+                                )
+                            })
+                        })?;
+                        rows.fetch_add(written, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("worker panicked"))?
+        })
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    match sqlite_path {
+        Some(path) => remove_sqlite_files(&format!("{path}.raw-import"))?,
+        None => {
+            diesel::sql_query("DROP SCHEMA raw_import CASCADE")
+                .execute(&mut source.write_blocking()?)?;
+        }
+    }
+    println!(
+        "{}",
+        json!({"orders": last, "rows": rows.load(Ordering::SeqCst), "seconds": seconds,
+               "per_second": last as f64 / seconds})
+    );
+    Ok(())
+}
+
+/// Copies one table's rows for the shop's orders numbered `lo < number <= hi`.
+/// Each table is read through its order index, driven by the batch's order
+/// ids (`rule_firings` has none and is scanned).
+fn copy_orders(table: &str, from: &str, tenant: &str, lo: i64, hi: i64) -> String {
+    let orders = format!(
+        "SELECT o.id FROM {from}.orders o \
+         WHERE o.tenant_id = '{tenant}' AND o.number > {lo} AND o.number <= {hi}"
+    );
+    match table {
+        "orders" => format!(
+            "INSERT INTO orders SELECT * FROM {from}.orders WHERE id IN ({orders}) ORDER BY number"
+        ),
+        // The mail worker's rows came after the import.
+        "history_events" => format!(
+            "INSERT INTO history_events SELECT * FROM {from}.history_events \
+             WHERE order_id IN ({orders}) AND kind NOT IN ('message_sent', 'message_failed')"
+        ),
+        _ => {
+            format!("INSERT INTO {table} SELECT * FROM {from}.{table} WHERE order_id IN ({orders})")
+        }
+    }
+}
+
+fn remove_sqlite_files(path: &str) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        match std::fs::remove_file(format!("{path}{suffix}")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    }
     Ok(())
 }
 

@@ -6,9 +6,9 @@ For each database: seeds shops through the product's import API (files in
 an S3-compatible server that checks signatures), starts the release
 `delivery serve`, drives it with wrk from a separate process and pairs each
 round with its ceiling (a minimal actix-web 302 handler; the raw grant
-transaction without HTTP; the import's rows written again by the database
-itself; on PostgreSQL also pgbench running the same
-statements). Writes bench/results/latest.{json,md}.
+transaction and the portal page's read without HTTP; the import's rows
+written again by the database itself; on PostgreSQL also pgbench running the
+same statements). Writes bench/results/latest.{json,md}.
 
 PostgreSQL comes from E2E_DATABASE_URL (a fresh database; see
 scripts/with-postgres.sh); without it only SQLite runs.
@@ -301,6 +301,9 @@ def bench_database(name, database_url, profile, work):
                 rss.append(rss_mb(server.pid)["VmRSS"])
             round_["ceiling_302"] = wrk(ceiling, ceiling_paths, 64, p["seconds"])
             round_["ceiling_302_c8"] = wrk(ceiling, ceiling_paths, 8, p["seconds"])
+            round_["raw_portal"] = run_json([HELPER, "raw-portal", "--database-url", database_url,
+                                             "--paths", scenarios["portal_json"][0],
+                                             "--seconds", str(p["seconds"]), "--threads", "2"])
             round_["raw_grant"] = run_json([HELPER, "raw-grant", "--database-url", database_url,
                                             "--seconds", str(p["seconds"]), "--threads", "2"])
             if name == "postgres":
@@ -423,6 +426,8 @@ def summarise(result):
         "download_vs_raw_grant": ratio("download_spread", "raw_grant", ceiling_field="per_second"),
         "hot_vs_raw_grant": ratio("download_hot", "raw_grant", ceiling_field="per_second"),
         "portal_vs_302": ratio("portal_json", "ceiling_302"),
+        "raw_portal_per_second": median([r["raw_portal"]["per_second"] for r in rounds]),
+        "portal_vs_raw_portal": ratio("portal_json", "raw_portal", ceiling_field="per_second"),
         "download_vs_302": ratio("download_spread", "ceiling_302"),
         "p99_c64_vs_302_p99": ratio("download_spread", "ceiling_302", "p99_us", "p99_us"),
         "import_vs_raw_import": (result["import"]["small"]["per_second"]
@@ -470,6 +475,8 @@ def markdown(report):
                   f"| download (hot order) ÷ raw grant | {s['hot_vs_raw_grant']:.2f} |",
                   f"| download (spread) ÷ minimal 302 | {s['download_vs_302']:.2f} |",
                   f"| portal JSON ÷ minimal 302 | {s['portal_vs_302']:.2f} |",
+                  f"| raw portal page read (the product's `page_by_code`, no HTTP, 2 threads) | {s['raw_portal_per_second']:,.0f}/s |",
+                  f"| portal JSON ÷ raw portal page read | {s['portal_vs_raw_portal']:.2f} |",
                   f"| download p99 ÷ minimal 302 p99 (64 conns) | {s['p99_c64_vs_302_p99']:.2f} |",
                   f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (first page) | {s['list_big_vs_10k_p50']:.2f} |",
                   f"| order list p50, {imp['big']['orders']:,} ÷ {imp['small']['orders']:,} orders (deep cursor, 90 %) | {s['list_deep_big_vs_10k_p50']:.2f} |",

@@ -15,6 +15,7 @@ use delivery::config::Settings;
 use delivery::db::schema::{download_grants, history_events, orders, users};
 use delivery::db::{Db, DbConnection};
 use delivery::downloads::models::{Client, count_download};
+use delivery::portal::routes::page_by_code;
 use diesel::prelude::*;
 use rand::Rng;
 use serde_json::{Value, json};
@@ -98,6 +99,19 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// The portal page's read, no HTTP: the product's own `page_by_code` on
+    /// read connections, in a loop over the codes of a wrk path list.
+    RawPortal {
+        #[arg(long)]
+        database_url: String,
+        /// A wrk path list of `/api/portal/{code}` pages.
+        #[arg(long)]
+        paths: PathBuf,
+        #[arg(long)]
+        seconds: f64,
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// Correctness under load: a grant allowing 5 downloads, 64 concurrent
     /// clients → exactly 5; and every counter equals its history rows.
     Check {
@@ -153,6 +167,12 @@ fn main() -> anyhow::Result<()> {
             batch,
             threads,
         } => raw_import(&database_url, &email, batch, threads),
+        Command::RawPortal {
+            database_url,
+            paths,
+            seconds,
+            threads,
+        } => raw_portal(&database_url, &paths, seconds, threads),
         Command::Check {
             base,
             token,
@@ -561,6 +581,57 @@ fn raw_grant(database_url: &str, seconds: f64, threads: usize) -> anyhow::Result
     println!(
         "{}",
         json!({"transactions": n, "seconds": secs, "per_second": n as f64 / secs})
+    );
+    Ok(())
+}
+
+fn raw_portal(
+    database_url: &str,
+    paths: &std::path::Path,
+    seconds: f64,
+    threads: usize,
+) -> anyhow::Result<()> {
+    let codes: Vec<String> = std::fs::read_to_string(paths)?
+        .lines()
+        .filter_map(|path| path.rsplit('/').next())
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if codes.is_empty() {
+        bail!("no portal codes in {}", paths.display());
+    }
+    let db = db(database_url, u32::try_from(threads)?)?;
+    let done = AtomicU64::new(0);
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<()> {
+                    let mut rng = rand::rng();
+                    while Instant::now() < until {
+                        let code = &codes[rng.random_range(0..codes.len())];
+                        let mut conn = db.read_blocking()?;
+                        page_by_code(&mut conn, code)
+                            .map_err(|e| anyhow::anyhow!("{e}"))?
+                            .context("a portal code of the list is unknown")?;
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("worker panicked"))?
+        })
+    })?;
+    let n = done.load(Ordering::SeqCst);
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({"reads": n, "seconds": secs, "per_second": n as f64 / secs})
     );
     Ok(())
 }

@@ -401,6 +401,11 @@ impl Db {
         }
     }
 
+    /// A read connection for code outside a request (the bench's ceilings).
+    pub fn read_blocking(&self) -> anyhow::Result<r2d2::PooledConnection<Manager>> {
+        self.reader.get().context("getting a database connection")
+    }
+
     /// A write connection for code outside a request (CLI, workers).
     pub fn write_blocking(&self) -> anyhow::Result<r2d2::PooledConnection<Manager>> {
         self.writer.get().context("getting a database connection")

@@ -237,7 +237,7 @@ fn order_and_grant_by_code(
 }
 
 /// What the portal page shows beyond the order and its settings.
-struct PageContent {
+pub struct PageContent {
     /// The shop's name.
     shop_name: String,
     /// The order's lines, each with its grants, in order.
@@ -265,7 +265,8 @@ type PageRow = (
 /// (a row per grant, or per line without one): on PostgreSQL one round trip
 /// instead of five, on SQLite one read transaction. The invoice is at most
 /// one row per order (unique by order and kind), the settings one per shop.
-fn page_by_code(
+/// Public for the bench, which measures it without HTTP as a ceiling.
+pub fn page_by_code(
     conn: &mut DbConnection,
     code: &str,
 ) -> Result<Option<(Order, PortalSettings, Option<PageContent>)>, ApiError> {

@@ -452,34 +452,21 @@ fn raw_import(database_url: &str, email: &str, batch: i64, threads: usize) -> an
     let next = AtomicI64::new(0);
     let rows = AtomicUsize::new(0);
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<()> {
-                    let mut conn = connect()?;
-                    loop {
-                        let lo = next.fetch_add(batch, Ordering::SeqCst);
-                        if lo >= last {
-                            return Ok(());
-                        }
-                        let written = conn.transaction(|conn| {
-                            RAW_IMPORT_ROWS.iter().try_fold(0, |n, table| {
-                                let copy = copy_orders(table, from, &tenant, lo, lo + batch);
-                                Ok::<_, diesel::result::Error>(
-                                    n + diesel::sql_query(copy).execute(conn)?,
-                                )
-                            })
-                        })?;
-                        rows.fetch_add(written, Ordering::Relaxed);
-                    }
+    on_threads(threads, || {
+        let mut conn = connect()?;
+        loop {
+            let lo = next.fetch_add(batch, Ordering::SeqCst);
+            if lo >= last {
+                return Ok(());
+            }
+            let written = conn.transaction(|conn| {
+                RAW_IMPORT_ROWS.iter().try_fold(0, |n, table| {
+                    let copy = copy_orders(table, from, &tenant, lo, lo + batch);
+                    Ok::<_, diesel::result::Error>(n + diesel::sql_query(copy).execute(conn)?)
                 })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|worker| {
-            worker
-                .join()
-                .map_err(|_| anyhow::anyhow!("worker panicked"))?
-        })
+            })?;
+            rows.fetch_add(written, Ordering::Relaxed);
+        }
     })?;
     let seconds = started.elapsed().as_secs_f64();
 
@@ -532,52 +519,31 @@ fn remove_sqlite_files(path: &str) -> anyhow::Result<()> {
 }
 
 fn raw_grant(database_url: &str, seconds: f64, threads: usize) -> anyhow::Result<()> {
-    let db = Arc::new(db(database_url, u32::try_from(threads)?)?);
-    let grants: Arc<Vec<(String, String, String)>> = Arc::new(
-        download_grants::table
-            .filter(download_grants::max_downloads.is_null())
-            .select((
-                download_grants::tenant_id,
-                download_grants::order_id,
-                download_grants::id,
-            ))
-            .limit(10_000)
-            .load(&mut db.write_blocking()?)?,
-    );
+    let db = db(database_url, u32::try_from(threads)?)?;
+    let grants: Vec<(String, String, String)> = download_grants::table
+        .filter(download_grants::max_downloads.is_null())
+        .select((
+            download_grants::tenant_id,
+            download_grants::order_id,
+            download_grants::id,
+        ))
+        .limit(10_000)
+        .load(&mut db.write_blocking()?)?;
     if grants.is_empty() {
         bail!("no unlimited grants to count");
     }
-    let done = Arc::new(AtomicU64::new(0));
-    let until = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let (db, grants, done) = (db.clone(), grants.clone(), done.clone());
-            std::thread::spawn(move || -> anyhow::Result<()> {
-                let mut rng = rand::rng();
-                while Instant::now() < until {
-                    let (t, o, g) = &grants[rng.random_range(0..grants.len())];
-                    let mut conn = db.write_blocking()?;
-                    let client = Client {
-                        ip: Some("127.0.0.1"),
-                        user_agent: Some("raw-grant"),
-                    };
-                    count_download(&mut conn, t, o, g, delivery::db::now(), client)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                        .map_err(|_| anyhow::anyhow!("an unlimited grant was refused"))?;
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(())
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker
-            .join()
-            .map_err(|_| anyhow::anyhow!("worker panicked"))??;
-    }
-    let n = done.load(Ordering::SeqCst);
-    let secs = started.elapsed().as_secs_f64();
+    let (n, secs) = repeat_for(seconds, threads, |rng| {
+        let (t, o, g) = &grants[rng.random_range(0..grants.len())];
+        let mut conn = db.write_blocking()?;
+        let client = Client {
+            ip: Some("127.0.0.1"),
+            user_agent: Some("raw-grant"),
+        };
+        count_download(&mut conn, t, o, g, delivery::db::now(), client)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .map_err(|_| anyhow::anyhow!("an unlimited grant was refused"))?;
+        Ok(())
+    })?;
     println!(
         "{}",
         json!({"transactions": n, "seconds": secs, "per_second": n as f64 / secs})
@@ -601,39 +567,52 @@ fn raw_portal(
         bail!("no portal codes in {}", paths.display());
     }
     let db = db(database_url, u32::try_from(threads)?)?;
-    let done = AtomicU64::new(0);
-    let until = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<()> {
-                    let mut rng = rand::rng();
-                    while Instant::now() < until {
-                        let code = &codes[rng.random_range(0..codes.len())];
-                        let mut conn = db.read_blocking()?;
-                        page_by_code(&mut conn, code)
-                            .map_err(|e| anyhow::anyhow!("{e}"))?
-                            .context("a portal code of the list is unknown")?;
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|worker| {
-            worker
-                .join()
-                .map_err(|_| anyhow::anyhow!("worker panicked"))?
-        })
+    let (n, secs) = repeat_for(seconds, threads, |rng| {
+        let code = &codes[rng.random_range(0..codes.len())];
+        let mut conn = db.read_blocking()?;
+        page_by_code(&mut conn, code)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .context("a portal code of the list is unknown")?;
+        Ok(())
     })?;
-    let n = done.load(Ordering::SeqCst);
-    let secs = started.elapsed().as_secs_f64();
     println!(
         "{}",
         json!({"reads": n, "seconds": secs, "per_second": n as f64 / secs})
     );
     Ok(())
+}
+
+/// Runs `work` on `threads` threads at once; the first error wins.
+fn on_threads(threads: usize, work: impl Fn() -> anyhow::Result<()> + Sync) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(&work)).collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("worker panicked"))?
+        })
+    })
+}
+
+/// Runs `step` in a loop on `threads` threads for `seconds`; returns how
+/// many steps ran and the seconds they took.
+fn repeat_for(
+    seconds: f64,
+    threads: usize,
+    step: impl Fn(&mut rand::rngs::ThreadRng) -> anyhow::Result<()> + Sync,
+) -> anyhow::Result<(u64, f64)> {
+    let done = AtomicU64::new(0);
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    let started = Instant::now();
+    on_threads(threads, || {
+        let mut rng = rand::rng();
+        while Instant::now() < until {
+            step(&mut rng)?;
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    })?;
+    Ok((done.into_inner(), started.elapsed().as_secs_f64()))
 }
 
 async fn check(base: &str, token: &str, database_url: &str) -> anyhow::Result<()> {

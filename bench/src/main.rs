@@ -410,10 +410,10 @@ fn raw_import(database_url: &str, email: &str, batch: i64, threads: usize) -> an
         "unexpected shop id {tenant}"
     );
     let sqlite_path = database_url.strip_prefix("sqlite://");
-    let (raw_url, from) = match sqlite_path {
-        Some(path) => {
-            let raw = format!("{path}.raw-import");
-            remove_sqlite_files(&raw)?;
+    let raw_file = sqlite_path.map(|path| format!("{path}.raw-import"));
+    let (raw_url, from) = match &raw_file {
+        Some(raw) => {
+            remove_sqlite_files(raw)?;
             (format!("sqlite://{raw}"), "src")
         }
         None => {
@@ -470,8 +470,8 @@ fn raw_import(database_url: &str, email: &str, batch: i64, threads: usize) -> an
     })?;
     let seconds = started.elapsed().as_secs_f64();
 
-    match sqlite_path {
-        Some(path) => remove_sqlite_files(&format!("{path}.raw-import"))?,
+    match &raw_file {
+        Some(raw) => remove_sqlite_files(raw)?,
         None => {
             diesel::sql_query("DROP SCHEMA raw_import CASCADE")
                 .execute(&mut source.write_blocking()?)?;
